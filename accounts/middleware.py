@@ -1,0 +1,27 @@
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+
+
+class PreferredLanguageMiddleware:
+    """Use a signed-in person's preferred language unless they chose one for this browser.
+
+    Order of precedence: the language switch (cookie), the profile, the browser.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+            and user.preferred_language
+        ):
+            translation.activate(user.preferred_language)
+            request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)

@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.generic import RedirectView
+from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from core.views import healthz
+
+urlpatterns = [
+    path(
+        "",
+        login_not_required(RedirectView.as_view(url=f"/{settings.ADMIN_URL}", permanent=False)),
+    ),
+    path("healthz", healthz, name="healthz"),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path(settings.ADMIN_URL, admin.site.urls),
+    path("api/v1/", include("config.api")),
+    path(
+        "api/schema/",
+        login_not_required(SpectacularAPIView.as_view()),
+        name="api-schema",
+    ),
+    path(
+        "api/docs/",
+        staff_member_required(SpectacularSwaggerView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
+]

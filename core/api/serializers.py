@@ -1,0 +1,33 @@
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+from rest_framework import serializers
+from rest_framework.serializers import as_serializer_error
+
+
+class CleanModelSerializer(serializers.ModelSerializer):
+    """A ModelSerializer that runs the model's ``full_clean()`` before saving.
+
+    DRF checks field types and unique constraints; the model's ``clean()`` and its
+    check constraints would otherwise surface as an ``IntegrityError`` (a 500). Here
+    they become a 400 with field errors and the constraint's code, and nothing is
+    written.
+    """
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        model: type[models.Model] = self.Meta.model
+        m2m = {f.name for f in model._meta.many_to_many}
+        plain = {k: v for k, v in attrs.items() if k not in m2m}
+        if self.instance is not None:
+            candidate = model._default_manager.get(pk=self.instance.pk)
+            for key, value in plain.items():
+                setattr(candidate, key, value)
+        else:
+            candidate = model(**plain)
+        try:
+            candidate.full_clean(exclude=sorted(m2m))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(as_serializer_error(exc)) from exc
+        return attrs

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SpacesConfig(AppConfig):
+    name = "spaces"
+    verbose_name = _("Campus and spaces")
