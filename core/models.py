@@ -4,6 +4,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.db import check_constraint
+
 
 class TimeStampedModel(models.Model):
     """Abstract base: when a row was created and last changed."""
@@ -62,7 +64,7 @@ class TransitionLog(models.Model):
             )
         ]
         constraints = [
-            models.CheckConstraint(condition=~models.Q(to_state=""), name="core_transitionlog_to_state_set"),
+            check_constraint(condition=~models.Q(to_state=""), name="core_transitionlog_to_state_set"),
         ]
 
     def __str__(self) -> str:

@@ -7,14 +7,16 @@ building's floors, a desk inside a coworking area on its own floor).
 """
 
 import zoneinfo
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.db import check_constraint
 from core.models import TimeStampedModel
 from spaces.querysets import SpaceQuerySet
 
@@ -23,6 +25,9 @@ code_validator = RegexValidator(
     _("Use letters, digits, dots, dashes and underscores, starting with a letter or digit."),
     code="invalid_code",
 )
+
+
+POSITIVE_AREA = MinValueValidator(Decimal("0.01"))
 
 
 def validate_time_zone(value: str) -> None:
@@ -106,8 +111,8 @@ class Campus(TimeStampedModel):
         verbose_name_plural = _("campuses")
         ordering = ["name", "pk"]
         constraints = [
-            models.CheckConstraint(condition=~Q(name=""), name="spaces_campus_name_set"),
-            models.CheckConstraint(condition=~Q(time_zone=""), name="spaces_campus_time_zone_set"),
+            check_constraint(condition=~Q(name=""), name="spaces_campus_name_set"),
+            check_constraint(condition=~Q(time_zone=""), name="spaces_campus_time_zone_set"),
         ]
 
     def __str__(self) -> str:
@@ -135,7 +140,7 @@ class Zone(TimeStampedModel):
         ordering = ["campus", "name", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["campus", "code"], name="spaces_zone_code_unique_in_campus"),
-            models.CheckConstraint(condition=Q(kind__in=ZoneKind.values), name="spaces_zone_kind_valid"),
+            check_constraint(condition=Q(kind__in=ZoneKind.values), name="spaces_zone_kind_valid"),
         ]
 
     def __str__(self) -> str:
@@ -163,9 +168,13 @@ class Building(TimeStampedModel):
     name = models.CharField(_("name"), max_length=200)
     name_zh = models.CharField(_("Chinese name"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=32, choices=BuildingKind)
-    floors_above_ground = models.PositiveSmallIntegerField(_("floors above ground"), default=1)
+    floors_above_ground = models.PositiveSmallIntegerField(
+        _("floors above ground"), default=1, validators=[MinValueValidator(1)]
+    )
     floors_below_ground = models.PositiveSmallIntegerField(_("floors below ground"), default=0)
-    gross_area_m2 = models.DecimalField(_("gross area (m²)"), max_digits=10, decimal_places=2)
+    gross_area_m2 = models.DecimalField(
+        _("gross area (m²)"), max_digits=10, decimal_places=2, validators=[POSITIVE_AREA]
+    )
     address = models.CharField(_("address"), max_length=300, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -175,19 +184,19 @@ class Building(TimeStampedModel):
         ordering = ["campus", "code", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["campus", "code"], name="spaces_building_code_unique_in_campus"),
-            models.CheckConstraint(
+            check_constraint(
                 condition=Q(kind__in=BuildingKind.values),
                 name="spaces_building_kind_valid",
             ),
-            models.CheckConstraint(
+            check_constraint(
                 condition=Q(floors_above_ground__gte=1),
                 name="spaces_building_has_floor_above_ground",
             ),
-            models.CheckConstraint(
+            check_constraint(
                 condition=Q(floors_below_ground__gte=0),
                 name="spaces_building_floors_below_ge_0",
             ),
-            models.CheckConstraint(
+            check_constraint(
                 condition=Q(gross_area_m2__gt=0),
                 name="spaces_building_gross_area_positive",
             ),
@@ -220,7 +229,7 @@ class Floor(TimeStampedModel):
     )
     number = models.SmallIntegerField(_("number"), help_text=_("1 is the ground floor; -1 is B1."))
     label = models.CharField(_("label"), max_length=16, help_text=_("As signed in the lift: 12F, B1, M."))
-    area_m2 = models.DecimalField(_("area (m²)"), max_digits=10, decimal_places=2)
+    area_m2 = models.DecimalField(_("area (m²)"), max_digits=10, decimal_places=2, validators=[POSITIVE_AREA])
 
     class Meta:
         verbose_name = _("floor")
@@ -235,9 +244,9 @@ class Floor(TimeStampedModel):
                 fields=["building", "label"],
                 name="spaces_floor_label_unique_in_building",
             ),
-            models.CheckConstraint(condition=~Q(number=0), name="spaces_floor_number_not_zero"),
-            models.CheckConstraint(condition=Q(area_m2__gt=0), name="spaces_floor_area_positive"),
-            models.CheckConstraint(condition=~Q(label=""), name="spaces_floor_label_set"),
+            check_constraint(condition=~Q(number=0), name="spaces_floor_number_not_zero"),
+            check_constraint(condition=Q(area_m2__gt=0), name="spaces_floor_area_positive"),
+            check_constraint(condition=~Q(label=""), name="spaces_floor_label_set"),
         ]
 
     def __str__(self) -> str:
@@ -300,8 +309,10 @@ class Space(TimeStampedModel):
     name_zh = models.CharField(_("Chinese name"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=32, choices=SpaceKind)
     amenity_kind = models.CharField(_("amenity kind"), max_length=32, choices=AmenityKind, blank=True)
-    capacity = models.PositiveIntegerField(_("capacity"), help_text=_("People it seats or holds."))
-    area_m2 = models.DecimalField(_("area (m²)"), max_digits=9, decimal_places=2)
+    capacity = models.PositiveIntegerField(
+        _("capacity"), validators=[MinValueValidator(1)], help_text=_("People it seats or holds.")
+    )
+    area_m2 = models.DecimalField(_("area (m²)"), max_digits=9, decimal_places=2, validators=[POSITIVE_AREA])
     features = models.ManyToManyField(Feature, verbose_name=_("features"), related_name="spaces", blank=True)
     description = models.TextField(_("description"), blank=True)
     is_bookable = models.BooleanField(_("bookable"), default=False)
@@ -321,21 +332,21 @@ class Space(TimeStampedModel):
         ]
         constraints = [
             models.UniqueConstraint(fields=["floor", "code"], name="spaces_space_code_unique_in_floor"),
-            models.CheckConstraint(condition=Q(kind__in=SpaceKind.values), name="spaces_space_kind_valid"),
-            models.CheckConstraint(condition=Q(capacity__gt=0), name="spaces_space_capacity_positive"),
-            models.CheckConstraint(condition=Q(area_m2__gt=0), name="spaces_space_area_positive"),
-            models.CheckConstraint(
+            check_constraint(condition=Q(kind__in=SpaceKind.values), name="spaces_space_kind_valid"),
+            check_constraint(condition=Q(capacity__gt=0), name="spaces_space_capacity_positive"),
+            check_constraint(condition=Q(area_m2__gt=0), name="spaces_space_area_positive"),
+            check_constraint(
                 condition=(Q(kind=SpaceKind.AMENITY) & ~Q(amenity_kind=""))
                 | (~Q(kind=SpaceKind.AMENITY) & Q(amenity_kind="")),
                 name="spaces_space_amenity_kind_iff_amenity",
                 violation_error_message=_("An amenity needs an amenity kind; other spaces have none."),
             ),
-            models.CheckConstraint(
+            check_constraint(
                 condition=~Q(kind__in=DESK_KINDS) | Q(capacity=1),
                 name="spaces_space_desk_seats_one",
                 violation_error_message=_("A desk seats one person."),
             ),
-            models.CheckConstraint(
+            check_constraint(
                 condition=~Q(kind__in=DESK_KINDS) | Q(parent__isnull=False),
                 name="spaces_space_desk_has_area",
                 violation_error_message=_("A desk must belong to a coworking area."),

@@ -23,3 +23,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         "NAME": str(env.path("SQLITE_TEST_DB", default=str(BASE_DIR / "test-db.sqlite3")))
     }
+
+# A throwaway model for testing the generic workflow (no migrations: created by syncdb).
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.workflow_app"]  # noqa: F405

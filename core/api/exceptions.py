@@ -8,8 +8,10 @@ object as a whole). Django's ``ValidationError`` raised by a service becomes a 4
 
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -54,6 +56,16 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, ProtectedError | RestrictedError):
+        exc = Conflict(
+            detail=_("It is still in use (%(count)s dependent rows); remove or move those first.")
+            % {
+                "count": len(
+                    exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+                )
+            },
+            code="protected",
+        )
 
     response = drf_exception_handler(exc, context)
     if response is None or not isinstance(exc, exceptions.APIException):
@@ -63,6 +75,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         errors = exc.get_full_details()
         if not isinstance(errors, dict):
             errors = {"non_field_errors": errors}
+        elif NON_FIELD_ERRORS in errors:  # Django's key for errors of the object as a whole
+            errors["non_field_errors"] = errors.pop(NON_FIELD_ERRORS)
         code = _first_code(exc.detail) or "invalid"
         body = {"code": code, "detail": _("Invalid input."), "errors": errors}
         nfe = errors.get("non_field_errors")
