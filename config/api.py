@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from notifications.api.views import NotificationViewSet
 from spaces.api import views as spaces_views
 
 app_name = "api"
@@ -13,5 +14,6 @@ router.register("buildings", spaces_views.BuildingViewSet, basename="building")
 router.register("floors", spaces_views.FloorViewSet, basename="floor")
 router.register("features", spaces_views.FeatureViewSet, basename="feature")
 router.register("spaces", spaces_views.SpaceViewSet, basename="space")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = router.urls
