@@ -69,3 +69,45 @@ class TransitionLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.content_type.model}#{self.object_id}: {self.from_state or '∅'} → {self.to_state}"
+
+
+class CalendarDayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("Holiday (day off)")
+    WORKDAY = "workday", _("Working day")
+
+
+class CalendarDay(TimeStampedModel):
+    """A staff override of the China working-day calendar for one date.
+
+    ``holiday`` makes the date a day off even if it is a weekday; ``workday`` makes it a
+    working day (a make-up workday, 调休) even if it is a weekend, or cancels a holiday the
+    ``holidays`` package lists. An override always wins over the package: staff add one
+    when the State Council publishes next year's schedule before the package catches up,
+    or for a park-specific closure. ``core.calendar`` reads these rows.
+    """
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=CalendarDayKind)
+    name = models.CharField(
+        _("name"), max_length=200, help_text=_("E.g. “Spring Festival” or “Make-up workday”.")
+    )
+    name_zh = models.CharField(
+        _("Chinese name"), max_length=200, blank=True, help_text=_("E.g. “春节” or “调休上班”.")
+    )
+    note = models.TextField(
+        _("note"), blank=True, help_text=_("Why the override exists, e.g. the notice it follows.")
+    )
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["date"]
+        constraints = [
+            check_constraint(
+                condition=models.Q(kind__in=CalendarDayKind.values), name="core_calendarday_kind_valid"
+            ),
+            check_constraint(condition=~models.Q(name=""), name="core_calendarday_name_set"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat()} {self.get_kind_display()}: {self.name}"
