@@ -38,6 +38,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.enqueue import enqueue_on_commit
 from core.exceptions import ActionForbidden
 from notifications import tasks
 from notifications.models import Notification
@@ -171,7 +172,7 @@ def notify(
             raise
         return existing
     if notification.email_requested:
-        tasks.notification_email_send_task.delay_on_commit(notification.pk)
+        enqueue_on_commit(tasks.notification_email_send_task, notification.pk)
     return notification
 
 
@@ -303,7 +304,7 @@ def notification_email_resend(*, notification: Notification) -> Notification:
         email_requested=True, email_sent_at=None, updated_at=now
     )
     notification.email_requested, notification.email_sent_at, notification.updated_at = True, None, now
-    tasks.notification_email_send_task.delay_on_commit(notification.pk)
+    enqueue_on_commit(tasks.notification_email_send_task, notification.pk)
     return notification
 
 
@@ -334,7 +335,7 @@ def notification_email_sweep(
         if not ids:
             break
         for pk in ids:
-            tasks.notification_email_send_task.delay_on_commit(pk)
+            enqueue_on_commit(tasks.notification_email_send_task, pk)
         enqueued += len(ids)
         last_pk = ids[-1]
     if enqueued:

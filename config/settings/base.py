@@ -48,6 +48,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 ADMIN_URL = env("DJANGO_ADMIN_URL", default="admin/")
+# Where people reach the site; e-mails link here.
+SITE_URL = env("DJANGO_SITE_URL", default="http://localhost:8000")
 
 # APPS
 DJANGO_APPS = [

@@ -38,3 +38,19 @@ def test_healthz_shows_when_beat_last_ran(client, settings):
     settings.REDIS_URL = ""
     health.beat_heartbeat_record()
     assert client.get(reverse("healthz")).json()["beat_last_seen"] is not None
+
+
+def test_enqueue_on_commit_survives_a_broker_outage(mocker, django_capture_on_commit_callbacks, caplog):
+    from kombu.exceptions import OperationalError
+
+    from core.enqueue import enqueue_on_commit
+    from core.tasks import ping_task
+
+    # given a broker that refuses connections
+    delay = mocker.patch.object(ping_task, "delay", side_effect=OperationalError("connection refused"))
+    # when the transaction commits
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue_on_commit(ping_task, "token")
+    # then the caller is not failed; the miss is logged for the sweep
+    delay.assert_called_once_with("token")
+    assert "left for its sweep" in caplog.text
