@@ -22,7 +22,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core.models import TransitionLog
+from core.calendar import WorkingCalendar
+from core.models import CalendarDay, TransitionLog
 
 
 def _state_change(log: TransitionLog) -> str:
@@ -142,3 +143,26 @@ class TransitionHistoryInline(GenericTabularInline):
 
     def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """Staff overrides of the China working-day calendar (next year's schedule, park closures)."""
+
+    list_display = ["date", "kind", "name", "name_zh", "package_says", "updated_at"]
+    list_filter = ["kind"]
+    search_fields = ["name", "name_zh", "note"]
+    date_hierarchy = "date"
+    ordering = ["-date"]
+    readonly_fields = ["package_says", "created_at", "updated_at"]
+    fields = ["date", "kind", "name", "name_zh", "note", "package_says", "created_at", "updated_at"]
+
+    @admin.display(description=_("without this override"))
+    def package_says(self, day: CalendarDay) -> str:
+        """What the shipped calendar says of the date, to spot redundant or contradicting overrides."""
+        if day.date is None:
+            return "—"
+        shipped = WorkingCalendar(overrides=[])
+        kind = _("working day") if shipped.is_working_day(day.date) else _("day off")
+        name = shipped.holiday_name(day.date)
+        return f"{kind} ({name})" if name else str(kind)

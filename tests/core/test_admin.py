@@ -298,3 +298,29 @@ def test_history_inline_matches_rows_logged_for_proxy_models(rf, staff_user):
     formset_class = inline.get_formset(request, Ticket.objects.create())
     # then: transition_log() stores a proxy's own content type, so the inline must look it up the same way
     assert formset_class.for_concrete_model is False
+
+
+def test_calendar_day_admin_lists_overrides_and_what_the_package_says(client, staff_user):
+    # given a staff override on the first day of the 2026 Spring Festival
+    import datetime
+
+    from core.models import CalendarDay
+
+    CalendarDay.objects.create(date=datetime.date(2026, 2, 17), kind="holiday", name="Spring Festival")
+    client.force_login(staff_user)
+    # when
+    response = client.get(reverse("admin:core_calendarday_changelist"))
+    # then
+    assert response.status_code == 200
+    assert "Spring Festival" in response.text
+    assert "day off (Chinese New Year (Spring Festival))" in response.text
+
+
+def test_admin_has_a_language_switch_that_changes_the_page_language(client, staff_user):
+    client.force_login(staff_user)
+    response = client.get(reverse("admin:index"))
+    assert 'name="language"' in response.text
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": reverse("admin:index")})
+    response = client.get(reverse("admin:index"))
+    assert response.headers["Content-Language"] == "zh-hans"
+    assert "站点管理" in response.text  # Django's own "Site administration" in Chinese
