@@ -1,0 +1,10 @@
+from tenants.models.companies import (
+    Company,
+    CompanyStatus,
+    Invitation,
+    MemberRole,
+    Membership,
+    Sector,
+)
+
+__all__ = ["Company", "CompanyStatus", "Invitation", "MemberRole", "Membership", "Sector"]

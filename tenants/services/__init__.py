@@ -1,0 +1,1 @@
+"""Writes and workflows of the tenants app, one module per lifecycle (companies, applications, ...)."""
