@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from notifications.api.views import NotificationViewSet
 from spaces.api import views as spaces_views
+from tenants.api import companies as companies_views
 
 app_name = "api"
 
@@ -15,5 +16,8 @@ router.register("floors", spaces_views.FloorViewSet, basename="floor")
 router.register("features", spaces_views.FeatureViewSet, basename="feature")
 router.register("spaces", spaces_views.SpaceViewSet, basename="space")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("companies", companies_views.CompanyViewSet, basename="company")
+router.register("memberships", companies_views.MembershipViewSet, basename="membership")
+router.register("invitations", companies_views.InvitationViewSet, basename="invitation")
 
 urlpatterns = router.urls
