@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +28,11 @@ code_validator = RegexValidator(
 
 
 POSITIVE_AREA = MinValueValidator(Decimal("0.01"))
+# Domain bounds (the tallest towers have ~160 floors). Explicit bounds also keep the API schema
+# the same on every database (Django otherwise derives them from the connection).
+MAX_FLOORS = 300
+MAX_BASEMENTS = 20
+MAX_CAPACITY = 100_000
 
 
 def validate_time_zone(value: str) -> None:
@@ -169,9 +174,11 @@ class Building(TimeStampedModel):
     name_zh = models.CharField(_("Chinese name"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=32, choices=BuildingKind)
     floors_above_ground = models.PositiveSmallIntegerField(
-        _("floors above ground"), default=1, validators=[MinValueValidator(1)]
+        _("floors above ground"), default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_FLOORS)]
     )
-    floors_below_ground = models.PositiveSmallIntegerField(_("floors below ground"), default=0)
+    floors_below_ground = models.PositiveSmallIntegerField(
+        _("floors below ground"), default=0, validators=[MaxValueValidator(MAX_BASEMENTS)]
+    )
     gross_area_m2 = models.DecimalField(
         _("gross area (m²)"), max_digits=10, decimal_places=2, validators=[POSITIVE_AREA]
     )
@@ -227,7 +234,11 @@ class Floor(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="floors",
     )
-    number = models.SmallIntegerField(_("number"), help_text=_("1 is the ground floor; -1 is B1."))
+    number = models.SmallIntegerField(
+        _("number"),
+        validators=[MinValueValidator(-MAX_BASEMENTS), MaxValueValidator(MAX_FLOORS)],
+        help_text=_("1 is the ground floor; -1 is B1."),
+    )
     label = models.CharField(_("label"), max_length=16, help_text=_("As signed in the lift: 12F, B1, M."))
     area_m2 = models.DecimalField(_("area (m²)"), max_digits=10, decimal_places=2, validators=[POSITIVE_AREA])
 
@@ -310,7 +321,9 @@ class Space(TimeStampedModel):
     kind = models.CharField(_("kind"), max_length=32, choices=SpaceKind)
     amenity_kind = models.CharField(_("amenity kind"), max_length=32, choices=AmenityKind, blank=True)
     capacity = models.PositiveIntegerField(
-        _("capacity"), validators=[MinValueValidator(1)], help_text=_("People it seats or holds.")
+        _("capacity"),
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_CAPACITY)],
+        help_text=_("People it seats or holds."),
     )
     area_m2 = models.DecimalField(_("area (m²)"), max_digits=9, decimal_places=2, validators=[POSITIVE_AREA])
     features = models.ManyToManyField(Feature, verbose_name=_("features"), related_name="spaces", blank=True)
