@@ -293,7 +293,9 @@ def incubation_withdraw(*, incubation: Incubation, on: date, actor: User | None,
 @transaction.atomic
 def incubation_expire(*, incubation: Incubation, actor: User | None = None) -> Incubation:
     """End an incubation that reached its limit (the sweep does this; staff may too)."""
-    if incubation.limit_on > timezone.localdate(timezone=PARK_TZ) and not _is_staff(actor):
+    if actor is not None and not _is_staff(actor):
+        raise ActionForbidden(_("Only park staff end incubations."), code="actor_not_allowed")
+    if incubation.limit_on > timezone.localdate(timezone=PARK_TZ) and actor is None:
         raise ValidationError(_("The incubation has not reached its limit."), code="limit_not_reached")
     return _end(
         incubation=incubation,
