@@ -274,7 +274,8 @@ def test_limit_alerts_go_out_at_90_and_30_days_once_each(staff, runs_per_day):
     alerts = _limit_alerts(incubation)
     assert sorted(r for r, _k in alerts) == sorted([owner.pk, staff.pk] * 2)
     incubation.refresh_from_db()
-    assert incubation.alert_90_sent_at and incubation.alert_30_sent_at
+    assert incubation.alert_90_sent_at
+    assert incubation.alert_30_sent_at
     assert incubation.status == IncubationStatus.ACTIVE
 
 
