@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from notifications.api.views import NotificationViewSet
 from spaces.api import views as spaces_views
+from tenants.api import incubation as incubation_views
 
 app_name = "api"
 
@@ -15,5 +16,9 @@ router.register("floors", spaces_views.FloorViewSet, basename="floor")
 router.register("features", spaces_views.FeatureViewSet, basename="feature")
 router.register("spaces", spaces_views.SpaceViewSet, basename="space")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("programmes", incubation_views.ProgrammeViewSet, basename="programme")
+router.register("cohorts", incubation_views.CohortViewSet, basename="cohort")
+router.register("incubations", incubation_views.IncubationViewSet, basename="incubation")
+router.register("kpi-returns", incubation_views.KPIReturnViewSet, basename="kpi-return")
 
 urlpatterns = router.urls
