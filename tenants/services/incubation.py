@@ -173,7 +173,9 @@ def incubation_admit(
     """Admit ``company`` to ``programme`` and fix its limit. Staff may override the age rule with a reason."""
     if actor is not None and not actor.is_staff:
         raise ActionForbidden(_("Only park staff admit companies to incubation."), code="actor_not_allowed")
-    locked_company = Company.objects.select_for_update().select_related("sector").get(pk=company.pk)
+    locked_company = (
+        Company.objects.select_for_update(of=("self",)).select_related("sector").get(pk=company.pk)
+    )
     if not programme.is_active:
         raise ValidationError(_("This programme no longer admits companies."), code="programme_inactive")
     if cohort is not None and cohort.programme_id != programme.pk:

@@ -305,3 +305,12 @@ def test_ended_incubations_get_no_alerts():
     incubation = IncubationFactory(status=IncubationStatus.WITHDRAWN, ended_on=date(2025, 6, 1))
     services.incubation_limit_alerts_run(today=incubation.limit_on - timedelta(days=30))
     assert _limit_alerts(incubation) == []
+
+
+def test_the_database_holds_one_active_incubation_per_company():
+    from django.db import IntegrityError, transaction
+
+    first = IncubationFactory()
+    IncubationFactory(company=first.company, status=IncubationStatus.EXPIRED, ended_on=date(2025, 6, 1))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        IncubationFactory(company=first.company)
