@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from notifications.api.views import NotificationViewSet
 from spaces.api import views as spaces_views
 from tenants.api import companies as companies_views
+from tenants.api import incubation as incubation_views
 
 app_name = "api"
 
@@ -19,5 +20,9 @@ router.register("notifications", NotificationViewSet, basename="notification")
 router.register("companies", companies_views.CompanyViewSet, basename="company")
 router.register("memberships", companies_views.MembershipViewSet, basename="membership")
 router.register("invitations", companies_views.InvitationViewSet, basename="invitation")
+router.register("programmes", incubation_views.ProgrammeViewSet, basename="programme")
+router.register("cohorts", incubation_views.CohortViewSet, basename="cohort")
+router.register("incubations", incubation_views.IncubationViewSet, basename="incubation")
+router.register("kpi-returns", incubation_views.KPIReturnViewSet, basename="kpi-return")
 
 urlpatterns = router.urls

@@ -179,6 +179,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.notification_email_sweep_task",
         "schedule": crontab(minute="*/5"),
     },
+    "tenants-incubation-limit-alerts": {
+        "task": "tenants.tasks.incubation_limit_alerts_run_task",
+        "schedule": crontab(hour=0, minute=20),
+    },
+    "tenants-kpi-returns-request": {
+        "task": "tenants.tasks.kpi_returns_request_run_task",
+        "schedule": crontab(hour=6, minute=0, day_of_month=1),
+    },
+    "tenants-kpi-reminders": {
+        "task": "tenants.tasks.kpi_reminders_run_task",
+        "schedule": crontab(hour=9, minute=0),
+    },
 }
 
 # DJANGO REST FRAMEWORK
@@ -206,5 +218,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "GraduationBasisEnum": "tenants.models.incubation.GraduationBasis",
+    },
 }

@@ -6,5 +6,36 @@ from tenants.models.companies import (
     Membership,
     Sector,
 )
+from tenants.models.incubation import (
+    Cohort,
+    GraduationBasis,
+    Incubation,
+    IncubationStatus,
+    KPIFrequency,
+    KPIReturn,
+    KPIReturnStatus,
+    MentorAllocation,
+    MentorSession,
+    Milestone,
+    Programme,
+)
 
-__all__ = ["Company", "CompanyStatus", "Invitation", "MemberRole", "Membership", "Sector"]
+__all__ = [
+    "Cohort",
+    "Company",
+    "CompanyStatus",
+    "GraduationBasis",
+    "Incubation",
+    "IncubationStatus",
+    "Invitation",
+    "KPIFrequency",
+    "KPIReturn",
+    "KPIReturnStatus",
+    "MemberRole",
+    "Membership",
+    "MentorAllocation",
+    "MentorSession",
+    "Milestone",
+    "Programme",
+    "Sector",
+]

@@ -1,0 +1,31 @@
+"""Celery entry points of the tenants app: thin, idempotent, one section per lifecycle."""
+
+from celery import shared_task
+from django.utils import timezone
+
+# --- incubation ---
+from tenants.services import incubation as incubation_services
+
+
+@shared_task
+def incubation_limit_alerts_run_task() -> dict[str, int]:
+    """Beat, daily: 90- and 30-day limit alerts (once each) and expiry at the limit."""
+    return incubation_services.incubation_limit_alerts_run(
+        today=timezone.localdate(timezone=incubation_services.PARK_TZ)
+    )
+
+
+@shared_task
+def kpi_returns_request_run_task() -> int:
+    """Beat, 1st of the month: request last month's (or quarter's) KPI returns."""
+    return incubation_services.kpi_returns_request_run(
+        today=timezone.localdate(timezone=incubation_services.PARK_TZ)
+    )
+
+
+@shared_task
+def kpi_reminders_run_task() -> dict[str, int]:
+    """Beat, daily: day-7 and day-14 reminders for KPI returns still not submitted."""
+    return incubation_services.kpi_reminders_run(
+        today=timezone.localdate(timezone=incubation_services.PARK_TZ)
+    )
