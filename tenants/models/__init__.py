@@ -6,5 +6,18 @@ from tenants.models.companies import (
     Membership,
     Sector,
 )
+from tenants.models.sla import SLAClock, SLALevel, SLAOutcome, SLAPolicy, Track
 
-__all__ = ["Company", "CompanyStatus", "Invitation", "MemberRole", "Membership", "Sector"]
+__all__ = [
+    "Company",
+    "CompanyStatus",
+    "Invitation",
+    "MemberRole",
+    "Membership",
+    "SLAClock",
+    "SLALevel",
+    "SLAOutcome",
+    "SLAPolicy",
+    "Sector",
+    "Track",
+]
