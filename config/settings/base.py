@@ -179,7 +179,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.notification_email_sweep_task",
         "schedule": crontab(minute="*/5"),
     },
+    "tenants-sla-sweep": {
+        "task": "tenants.tasks.sla_sweep_task",
+        "schedule": crontab(minute="*/10"),
+    },
 }
+
+# SLA (tenants): staff in these auth groups get breach (team leads) and escalation (directors) alerts
+SLA_TEAM_LEAD_GROUP = env("SLA_TEAM_LEAD_GROUP", default="SLA team leads")
+SLA_DIRECTOR_GROUP = env("SLA_DIRECTOR_GROUP", default="Park directors")
 
 # DJANGO REST FRAMEWORK
 # https://www.django-rest-framework.org/api-guide/settings/

@@ -6,68 +6,296 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('tenants', '0001_create_companies'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("tenants", "0001_create_companies"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SLAPolicy',
+            name="SLAPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('subject_type', models.CharField(help_text='What the clock runs on, e.g. “application”, “registration_case”, “service_request”.', max_length=50, verbose_name='subject type')),
-                ('step', models.CharField(help_text='e.g. “screening”, “decision”.', max_length=50, verbose_name='step')),
-                ('track', models.CharField(choices=[('standard', 'Standard'), ('expedited', 'Expedited')], default='standard', max_length=16, verbose_name='track')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('name_zh', models.CharField(blank=True, max_length=200, verbose_name='Chinese name')),
-                ('budget_working_days', models.PositiveSmallIntegerField(blank=True, help_text='0 means by the end of the same working day. Leave empty for an hours budget.', null=True, verbose_name='budget (working days)')),
-                ('budget_hours', models.DecimalField(blank=True, decimal_places=2, help_text='Hours of elapsed time on working days. Leave empty for a working-days budget.', max_digits=7, null=True, verbose_name='budget (hours)')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "subject_type",
+                    models.CharField(
+                        help_text="What the clock runs on, e.g. “application”, “registration_case”, “service_request”.",
+                        max_length=50,
+                        verbose_name="subject type",
+                    ),
+                ),
+                (
+                    "step",
+                    models.CharField(
+                        help_text="e.g. “screening”, “decision”.", max_length=50, verbose_name="step"
+                    ),
+                ),
+                (
+                    "track",
+                    models.CharField(
+                        choices=[("standard", "Standard"), ("expedited", "Expedited")],
+                        default="standard",
+                        max_length=16,
+                        verbose_name="track",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("name_zh", models.CharField(blank=True, max_length=200, verbose_name="Chinese name")),
+                (
+                    "budget_working_days",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="0 means by the end of the same working day. Leave empty for an hours budget.",
+                        null=True,
+                        verbose_name="budget (working days)",
+                    ),
+                ),
+                (
+                    "budget_hours",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="Hours of elapsed time on working days. Leave empty for a working-days budget.",
+                        max_digits=7,
+                        null=True,
+                        verbose_name="budget (hours)",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'SLA policy',
-                'verbose_name_plural': 'SLA policies',
-                'ordering': ['subject_type', 'step', 'track'],
-                'constraints': [models.UniqueConstraint(fields=('subject_type', 'step', 'track'), name='tenants_slapolicy_unique_step_track', violation_error_message='There is already a policy for this step and track.'), models.CheckConstraint(condition=models.Q(models.Q(('budget_hours__isnull', True), ('budget_working_days__isnull', False)), models.Q(('budget_hours__isnull', False), ('budget_working_days__isnull', True)), _connector='OR'), name='tenants_slapolicy_one_budget', violation_error_code='tenants_slapolicy_one_budget', violation_error_message='Set either a budget in working days or one in hours, not both.'), models.CheckConstraint(condition=models.Q(('budget_hours__isnull', True), ('budget_hours__gt', 0), _connector='OR'), name='tenants_slapolicy_hours_positive', violation_error_code='tenants_slapolicy_hours_positive'), models.CheckConstraint(condition=models.Q(('track__in', ['standard', 'expedited'])), name='tenants_slapolicy_track_valid', violation_error_code='tenants_slapolicy_track_valid'), models.CheckConstraint(condition=models.Q(models.Q(('subject_type', ''), _negated=True), models.Q(('step', ''), _negated=True)), name='tenants_slapolicy_keys_set', violation_error_code='tenants_slapolicy_keys_set')],
+                "verbose_name": "SLA policy",
+                "verbose_name_plural": "SLA policies",
+                "ordering": ["subject_type", "step", "track"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("subject_type", "step", "track"),
+                        name="tenants_slapolicy_unique_step_track",
+                        violation_error_message="There is already a policy for this step and track.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("budget_hours__isnull", True), ("budget_working_days__isnull", False)),
+                            models.Q(("budget_hours__isnull", False), ("budget_working_days__isnull", True)),
+                            _connector="OR",
+                        ),
+                        name="tenants_slapolicy_one_budget",
+                        violation_error_code="tenants_slapolicy_one_budget",
+                        violation_error_message="Set either a budget in working days or one in hours, not both.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("budget_hours__isnull", True), ("budget_hours__gt", 0), _connector="OR"
+                        ),
+                        name="tenants_slapolicy_hours_positive",
+                        violation_error_code="tenants_slapolicy_hours_positive",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("track__in", ["standard", "expedited"])),
+                        name="tenants_slapolicy_track_valid",
+                        violation_error_code="tenants_slapolicy_track_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("subject_type", ""), _negated=True),
+                            models.Q(("step", ""), _negated=True),
+                        ),
+                        name="tenants_slapolicy_keys_set",
+                        violation_error_code="tenants_slapolicy_keys_set",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SLAClock',
+            name="SLAClock",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('object_id', models.PositiveBigIntegerField(db_index=True, verbose_name='subject id')),
-                ('step', models.CharField(max_length=50, verbose_name='step')),
-                ('track', models.CharField(choices=[('standard', 'Standard'), ('expedited', 'Expedited')], default='standard', max_length=16, verbose_name='track')),
-                ('time_zone', models.CharField(default='Asia/Shanghai', help_text='Working days are local here.', max_length=64, verbose_name='time zone')),
-                ('started_at', models.DateTimeField(verbose_name='started at')),
-                ('budget_seconds', models.PositiveBigIntegerField(verbose_name='budget (working seconds)')),
-                ('consumed_seconds', models.PositiveBigIntegerField(default=0, help_text='Working time used before the current run.', verbose_name='consumed (working seconds)')),
-                ('running_since', models.DateTimeField(blank=True, null=True, verbose_name='running since')),
-                ('due_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='due at')),
-                ('paused_reason', models.CharField(blank=True, max_length=200, verbose_name='pause reason')),
-                ('stopped_at', models.DateTimeField(blank=True, null=True, verbose_name='stopped at')),
-                ('outcome', models.CharField(blank=True, choices=[('met', 'Met'), ('breached', 'Breached')], max_length=16, verbose_name='outcome')),
-                ('warned_at', models.DateTimeField(blank=True, null=True, verbose_name='warned at (75 %)')),
-                ('breached_at', models.DateTimeField(blank=True, null=True, verbose_name='breached at (100 %)')),
-                ('escalated_at', models.DateTimeField(blank=True, null=True, verbose_name='escalated at (150 %)')),
-                ('reminders_sent', models.PositiveIntegerField(default=0, verbose_name='reminders sent')),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='sla_clocks', to=settings.AUTH_USER_MODEL, verbose_name='assignee')),
-                ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype', verbose_name='subject type')),
-                ('policy', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='clocks', to='tenants.slapolicy', verbose_name='policy')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("object_id", models.PositiveBigIntegerField(db_index=True, verbose_name="subject id")),
+                ("step", models.CharField(max_length=50, verbose_name="step")),
+                (
+                    "track",
+                    models.CharField(
+                        choices=[("standard", "Standard"), ("expedited", "Expedited")],
+                        default="standard",
+                        max_length=16,
+                        verbose_name="track",
+                    ),
+                ),
+                (
+                    "time_zone",
+                    models.CharField(
+                        default="Asia/Shanghai",
+                        help_text="Working days are local here.",
+                        max_length=64,
+                        verbose_name="time zone",
+                    ),
+                ),
+                ("started_at", models.DateTimeField(verbose_name="started at")),
+                ("budget_seconds", models.PositiveBigIntegerField(verbose_name="budget (working seconds)")),
+                (
+                    "consumed_seconds",
+                    models.PositiveBigIntegerField(
+                        default=0,
+                        help_text="Working time used before the current run.",
+                        verbose_name="consumed (working seconds)",
+                    ),
+                ),
+                ("running_since", models.DateTimeField(blank=True, null=True, verbose_name="running since")),
+                ("due_at", models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="due at")),
+                ("paused_reason", models.CharField(blank=True, max_length=200, verbose_name="pause reason")),
+                ("stopped_at", models.DateTimeField(blank=True, null=True, verbose_name="stopped at")),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[("met", "Met"), ("breached", "Breached")],
+                        max_length=16,
+                        verbose_name="outcome",
+                    ),
+                ),
+                ("warned_at", models.DateTimeField(blank=True, null=True, verbose_name="warned at (75 %)")),
+                (
+                    "breached_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="breached at (100 %)"),
+                ),
+                (
+                    "escalated_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="escalated at (150 %)"),
+                ),
+                ("reminders_sent", models.PositiveIntegerField(default=0, verbose_name="reminders sent")),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="sla_clocks",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="assignee",
+                    ),
+                ),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                        verbose_name="subject type",
+                    ),
+                ),
+                (
+                    "policy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="clocks",
+                        to="tenants.slapolicy",
+                        verbose_name="policy",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'SLA clock',
-                'verbose_name_plural': 'SLA clocks',
-                'ordering': ['due_at', 'pk'],
-                'indexes': [models.Index(fields=['content_type', 'object_id'], name='tenants_slaclock_subject_idx'), models.Index(condition=models.Q(('escalated_at__isnull', True), ('running_since__isnull', False), ('stopped_at__isnull', True)), fields=['id'], name='tenants_slaclock_sweep_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('stopped_at__isnull', True)), fields=('content_type', 'object_id', 'step'), name='tenants_slaclock_one_open_per_step', violation_error_code='sla_clock_already_open', violation_error_message='This step already has an open clock.'), models.CheckConstraint(condition=models.Q(('stopped_at__isnull', False), models.Q(('due_at__isnull', True), ('running_since__isnull', True)), models.Q(('due_at__isnull', False), ('running_since__isnull', False)), _connector='OR'), name='tenants_slaclock_running_has_due', violation_error_code='tenants_slaclock_running_has_due'), models.CheckConstraint(condition=models.Q(('stopped_at__isnull', True), ('running_since__isnull', True), _connector='OR'), name='tenants_slaclock_stopped_not_running', violation_error_code='tenants_slaclock_stopped_not_running'), models.CheckConstraint(condition=models.Q(models.Q(('outcome', ''), ('stopped_at__isnull', True)), models.Q(('outcome__in', ['met', 'breached']), ('stopped_at__isnull', False)), _connector='OR'), name='tenants_slaclock_outcome_when_stopped', violation_error_code='tenants_slaclock_outcome_when_stopped'), models.CheckConstraint(condition=models.Q(('paused_reason', ''), models.Q(('running_since__isnull', True), ('stopped_at__isnull', True)), _connector='OR'), name='tenants_slaclock_reason_only_paused', violation_error_code='tenants_slaclock_reason_only_paused'), models.CheckConstraint(condition=models.Q(models.Q(('breached_at__isnull', True), ('warned_at__isnull', False), _connector='OR'), models.Q(('escalated_at__isnull', True), ('breached_at__isnull', False), _connector='OR')), name='tenants_slaclock_levels_in_order', violation_error_code='tenants_slaclock_levels_in_order'), models.CheckConstraint(condition=models.Q(('stopped_at__isnull', True), ('stopped_at__gte', models.F('started_at')), _connector='OR'), name='tenants_slaclock_stops_after_start', violation_error_code='tenants_slaclock_stops_after_start'), models.CheckConstraint(condition=models.Q(('track__in', ['standard', 'expedited'])), name='tenants_slaclock_track_valid', violation_error_code='tenants_slaclock_track_valid')],
+                "verbose_name": "SLA clock",
+                "verbose_name_plural": "SLA clocks",
+                "ordering": ["due_at", "pk"],
+                "indexes": [
+                    models.Index(fields=["content_type", "object_id"], name="tenants_slaclock_subject_idx"),
+                    models.Index(
+                        condition=models.Q(
+                            ("escalated_at__isnull", True),
+                            ("running_since__isnull", False),
+                            ("stopped_at__isnull", True),
+                        ),
+                        fields=["id"],
+                        name="tenants_slaclock_sweep_idx",
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("stopped_at__isnull", True)),
+                        fields=("content_type", "object_id", "step"),
+                        name="tenants_slaclock_one_open_per_step",
+                        violation_error_code="sla_clock_already_open",
+                        violation_error_message="This step already has an open clock.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("stopped_at__isnull", False),
+                            models.Q(("due_at__isnull", True), ("running_since__isnull", True)),
+                            models.Q(("due_at__isnull", False), ("running_since__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="tenants_slaclock_running_has_due",
+                        violation_error_code="tenants_slaclock_running_has_due",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("stopped_at__isnull", True), ("running_since__isnull", True), _connector="OR"
+                        ),
+                        name="tenants_slaclock_stopped_not_running",
+                        violation_error_code="tenants_slaclock_stopped_not_running",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("outcome", ""), ("stopped_at__isnull", True)),
+                            models.Q(("outcome__in", ["met", "breached"]), ("stopped_at__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="tenants_slaclock_outcome_when_stopped",
+                        violation_error_code="tenants_slaclock_outcome_when_stopped",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("paused_reason", ""),
+                            models.Q(("running_since__isnull", True), ("stopped_at__isnull", True)),
+                            _connector="OR",
+                        ),
+                        name="tenants_slaclock_reason_only_paused",
+                        violation_error_code="tenants_slaclock_reason_only_paused",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("breached_at__isnull", True), ("warned_at__isnull", False), _connector="OR"
+                            ),
+                            models.Q(
+                                ("escalated_at__isnull", True),
+                                ("breached_at__isnull", False),
+                                _connector="OR",
+                            ),
+                        ),
+                        name="tenants_slaclock_levels_in_order",
+                        violation_error_code="tenants_slaclock_levels_in_order",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("stopped_at__isnull", True),
+                            ("stopped_at__gte", models.F("started_at")),
+                            _connector="OR",
+                        ),
+                        name="tenants_slaclock_stops_after_start",
+                        violation_error_code="tenants_slaclock_stops_after_start",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("track__in", ["standard", "expedited"])),
+                        name="tenants_slaclock_track_valid",
+                        violation_error_code="tenants_slaclock_track_valid",
+                    ),
+                ],
             },
         ),
     ]

@@ -40,9 +40,7 @@ class SLALevel(models.TextChoices):
 
 
 # Expedited first: the rank to order staff queues by (lower comes first).
-TRACK_RANK = Case(
-    When(track=Track.EXPEDITED, then=Value(0)), default=Value(1), output_field=IntegerField()
-)
+TRACK_RANK = Case(When(track=Track.EXPEDITED, then=Value(0)), default=Value(1), output_field=IntegerField())
 
 
 class SLAPolicyQuerySet(models.QuerySet["SLAPolicy"]):
@@ -175,7 +173,9 @@ def sla_queue_annotate(
         clocks = clocks.filter(step=step)
     return queryset.annotate(
         sla_track_rank=Case(
-            When(**{track_field: Track.EXPEDITED}, then=Value(0)), default=Value(1), output_field=IntegerField()
+            When(**{track_field: Track.EXPEDITED}, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
         ),
         sla_due_at=Subquery(clocks.order_by(F("due_at").asc(nulls_last=True)).values("due_at")[:1]),
     ).order_by("sla_track_rank", F("sla_due_at").asc(nulls_last=True), "pk")
