@@ -622,3 +622,13 @@ def test_sweep_enqueues_the_emails_only_on_commit(people, django_capture_on_comm
     # then
     delay.assert_not_called()
     assert len(callbacks) == 3
+
+
+@pytest.mark.parametrize("term", ["screening", "42", "someone@example.com"])
+def test_sla_clock_admin_search(admin_client, term):
+    # given
+    start(CompanyFactory(), at=cst(2026, 3, 2, 10))
+    # when
+    response = admin_client.get(reverse("admin:tenants_slaclock_changelist"), {"q": term})
+    # then
+    assert response.status_code == 200
