@@ -6,6 +6,7 @@ from notifications.api.views import NotificationViewSet
 from spaces.api import views as spaces_views
 from tenants.api import companies as companies_views
 from tenants.api import incubation as incubation_views
+from tenants.api import sla as tenants_sla
 
 app_name = "api"
 
@@ -24,5 +25,6 @@ router.register("programmes", incubation_views.ProgrammeViewSet, basename="progr
 router.register("cohorts", incubation_views.CohortViewSet, basename="cohort")
 router.register("incubations", incubation_views.IncubationViewSet, basename="incubation")
 router.register("kpi-returns", incubation_views.KPIReturnViewSet, basename="kpi-return")
+router.register("sla-clocks", tenants_sla.SLAClockViewSet, basename="sla-clock")
 
 urlpatterns = router.urls

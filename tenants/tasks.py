@@ -3,8 +3,10 @@
 from celery import shared_task
 from django.utils import timezone
 
-# --- incubation ---
 from tenants.services import incubation as incubation_services
+from tenants.services import sla as sla_services
+
+# --- incubation ---
 
 
 @shared_task
@@ -29,3 +31,12 @@ def kpi_reminders_run_task() -> dict[str, int]:
     return incubation_services.kpi_reminders_run(
         today=timezone.localdate(timezone=incubation_services.PARK_TZ)
     )
+
+
+# --- sla ---
+
+
+@shared_task
+def sla_sweep_task() -> dict[str, int]:
+    """Beat, every 10 minutes: warn, breach and escalate running SLA clocks, once per level."""
+    return sla_services.sla_sweep()

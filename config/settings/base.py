@@ -191,7 +191,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenants.tasks.kpi_reminders_run_task",
         "schedule": crontab(hour=9, minute=0),
     },
+    "tenants-sla-sweep": {
+        "task": "tenants.tasks.sla_sweep_task",
+        "schedule": crontab(minute="*/10"),
+    },
 }
+
+# SLA (tenants): staff in these auth groups get breach (team leads) and escalation (directors) alerts
+SLA_TEAM_LEAD_GROUP = env("SLA_TEAM_LEAD_GROUP", default="SLA team leads")
+SLA_DIRECTOR_GROUP = env("SLA_DIRECTOR_GROUP", default="Park directors")
 
 # DJANGO REST FRAMEWORK
 # https://www.django-rest-framework.org/api-guide/settings/

@@ -1,6 +1,7 @@
 """Staff admin for the tenants app, one module per lifecycle."""
 
-from tenants.admin import (
-    companies,  # noqa: F401
-    incubation,  # noqa: F401
+from tenants.admin import (  # noqa: F401
+    companies,
+    incubation,
+    sla,
 )

@@ -19,6 +19,13 @@ from tenants.models.incubation import (
     Milestone,
     Programme,
 )
+from tenants.models.sla import (
+    SLAClock,
+    SLALevel,
+    SLAOutcome,
+    SLAPolicy,
+    Track,
+)
 
 __all__ = [
     "Cohort",
@@ -37,5 +44,10 @@ __all__ = [
     "MentorSession",
     "Milestone",
     "Programme",
+    "SLAClock",
+    "SLALevel",
+    "SLAOutcome",
+    "SLAPolicy",
     "Sector",
+    "Track",
 ]
