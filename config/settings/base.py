@@ -226,6 +226,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.schema.drop_storage_bounds",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "GraduationBasisEnum": "tenants.models.incubation.GraduationBasis",
     },
