@@ -6,5 +6,34 @@ from tenants.models.companies import (
     Membership,
     Sector,
 )
+from tenants.models.registration import (
+    RegistrationCase,
+    RegistrationCaseStatus,
+    RegistrationStep,
+    RegistrationStepKind,
+    RegistrationStepStatus,
+    RegistrationTrack,
+    ServiceRequest,
+    ServiceRequestCategory,
+    ServiceRequestStatus,
+    WaitingOn,
+)
 
-__all__ = ["Company", "CompanyStatus", "Invitation", "MemberRole", "Membership", "Sector"]
+__all__ = [
+    "Company",
+    "CompanyStatus",
+    "Invitation",
+    "MemberRole",
+    "Membership",
+    "RegistrationCase",
+    "RegistrationCaseStatus",
+    "RegistrationStep",
+    "RegistrationStepKind",
+    "RegistrationStepStatus",
+    "RegistrationTrack",
+    "Sector",
+    "ServiceRequest",
+    "ServiceRequestCategory",
+    "ServiceRequestStatus",
+    "WaitingOn",
+]
