@@ -332,10 +332,11 @@ class RegistrationStep(TimeStampedModel):
                 ),
                 name="tenants_registrationstep_waiting_on_matches_status",
             ),
+            # a running authority wait only while waiting for it (a cancelled case stops the clock)
             check_constraint(
-                condition=Q(status=RegistrationStepStatus.WAITING_AUTHORITY, authority_since__isnull=False)
-                | (~Q(status=RegistrationStepStatus.WAITING_AUTHORITY) & Q(authority_since__isnull=True)),
-                name="tenants_registrationstep_authority_since_iff_waiting",
+                condition=Q(authority_since__isnull=True)
+                | Q(status=RegistrationStepStatus.WAITING_AUTHORITY),
+                name="tenants_registrationstep_authority_since_only_when_waiting",
             ),
             check_constraint(
                 condition=~Q(status=RegistrationStepStatus.DONE) | Q(completed_at__isnull=False),
