@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from notifications.api.views import NotificationViewSet
 from spaces.api import views as spaces_views
+from tenants.api import registration as registration_views
 
 app_name = "api"
 
@@ -15,5 +16,9 @@ router.register("floors", spaces_views.FloorViewSet, basename="floor")
 router.register("features", spaces_views.FeatureViewSet, basename="feature")
 router.register("spaces", spaces_views.SpaceViewSet, basename="space")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register(
+    "registration-cases", registration_views.RegistrationCaseViewSet, basename="registration-case"
+)
+router.register("service-requests", registration_views.ServiceRequestViewSet, basename="service-request")
 
 urlpatterns = router.urls

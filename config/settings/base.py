@@ -206,5 +206,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "RegistrationCaseStatusEnum": "tenants.models.registration.RegistrationCaseStatus",
+        "RegistrationStepKindEnum": "tenants.models.registration.RegistrationStepKind",
+        "RegistrationStepStatusEnum": "tenants.models.registration.RegistrationStepStatus",
+        "ServiceRequestStatusEnum": "tenants.models.registration.ServiceRequestStatus",
+    },
 }

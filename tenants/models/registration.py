@@ -38,6 +38,8 @@ class RegistrationCaseStatus(models.TextChoices):
 
 class RegistrationCaseQuerySet(models.QuerySet["RegistrationCase"]):
     def visible_to(self, user: Any) -> "RegistrationCaseQuerySet":
+        if not user.is_authenticated:
+            return self.none()
         if user.is_staff:
             return self
         return self.filter(
@@ -403,6 +405,8 @@ SERVICE_REQUEST_RESPONDED = (
 
 class ServiceRequestQuerySet(models.QuerySet["ServiceRequest"]):
     def visible_to(self, user: Any) -> "ServiceRequestQuerySet":
+        if not user.is_authenticated:
+            return self.none()
         if user.is_staff:
             return self
         return self.filter(
