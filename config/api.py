@@ -6,6 +6,7 @@ from notifications.api.views import NotificationViewSet
 from spaces.api import views as spaces_views
 from tenants.api import companies as companies_views
 from tenants.api import incubation as incubation_views
+from tenants.api import registration as registration_views
 from tenants.api import sla as tenants_sla
 
 app_name = "api"
@@ -26,5 +27,9 @@ router.register("cohorts", incubation_views.CohortViewSet, basename="cohort")
 router.register("incubations", incubation_views.IncubationViewSet, basename="incubation")
 router.register("kpi-returns", incubation_views.KPIReturnViewSet, basename="kpi-return")
 router.register("sla-clocks", tenants_sla.SLAClockViewSet, basename="sla-clock")
+router.register(
+    "registration-cases", registration_views.RegistrationCaseViewSet, basename="registration-case"
+)
+router.register("service-requests", registration_views.ServiceRequestViewSet, basename="service-request")
 
 urlpatterns = router.urls

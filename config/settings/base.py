@@ -232,5 +232,9 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "GraduationBasisEnum": "tenants.models.incubation.GraduationBasis",
+        "RegistrationCaseStatusEnum": "tenants.models.registration.RegistrationCaseStatus",
+        "RegistrationStepKindEnum": "tenants.models.registration.RegistrationStepKind",
+        "RegistrationStepStatusEnum": "tenants.models.registration.RegistrationStepStatus",
+        "ServiceRequestStatusEnum": "tenants.models.registration.ServiceRequestStatus",
     },
 }

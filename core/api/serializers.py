@@ -31,3 +31,9 @@ class CleanModelSerializer(serializers.ModelSerializer):
         except DjangoValidationError as exc:
             raise serializers.ValidationError(as_serializer_error(exc)) from exc
         return attrs
+
+
+class ReasonSerializer(serializers.Serializer):
+    """The body of a command that records why: ``{"reason": "..."}`` (optional)."""
+
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")

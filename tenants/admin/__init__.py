@@ -3,5 +3,6 @@
 from tenants.admin import (  # noqa: F401
     companies,
     incubation,
+    registration,
     sla,
 )

@@ -9,6 +9,7 @@ from rest_framework.permissions import IsAdminUser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api.serializers import ReasonSerializer
 from tenants.models import Company, Invitation, MemberRole, Membership
 from tenants.services import companies as services
 
@@ -23,10 +24,6 @@ class CompanySerializer(serializers.ModelSerializer):
             "website", "status", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
-
-
-class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
 class CompanyViewSet(viewsets.ReadOnlyModelViewSet):
