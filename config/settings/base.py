@@ -179,6 +179,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.notification_email_sweep_task",
         "schedule": crontab(minute="*/5"),
     },
+    "tenants-tenancy-lifecycle": {
+        "task": "tenants.tasks.tenancy_lifecycle_task",
+        "schedule": crontab(hour=0, minute=10),
+    },
 }
 
 # DJANGO REST FRAMEWORK

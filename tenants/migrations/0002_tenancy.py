@@ -11,10 +11,9 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('spaces', '0001_create_campus_model'),
-        ('tenants', '0001_create_companies'),
+        ("spaces", "0001_create_campus_model"),
+        ("tenants", "0001_create_companies"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -23,269 +22,772 @@ class Migration(migrations.Migration):
         # A no-op outside PostgreSQL.
         BtreeGistExtension(),
         migrations.CreateModel(
-            name='Checklist',
+            name="Checklist",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('kind', models.CharField(choices=[('move_in', 'Move-in'), ('move_out', 'Move-out'), ('downgrade', 'Downgrade')], max_length=16, verbose_name='kind')),
-                ('completed_at', models.DateTimeField(blank=True, null=True, verbose_name='completed at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("move_in", "Move-in"),
+                            ("move_out", "Move-out"),
+                            ("downgrade", "Downgrade"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("completed_at", models.DateTimeField(blank=True, null=True, verbose_name="completed at")),
             ],
             options={
-                'verbose_name': 'checklist',
-                'verbose_name_plural': 'checklists',
-                'ordering': ['tenancy', 'created_at', 'pk'],
+                "verbose_name": "checklist",
+                "verbose_name_plural": "checklists",
+                "ordering": ["tenancy", "created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Agreement',
+            name="Agreement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('kind', models.CharField(choices=[('lease', 'Lease'), ('membership', 'Membership (coworking)'), ('incubation', 'Incubation'), ('lab_access', 'Lab access')], max_length=16, verbose_name='kind')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('sent', 'Sent'), ('signed', 'Signed'), ('executed', 'Executed'), ('declined', 'Declined'), ('expired', 'Expired'), ('voided', 'Voided')], default='draft', max_length=16, verbose_name='status')),
-                ('starts_on', models.DateField(verbose_name='starts on')),
-                ('ends_on', models.DateField(help_text='The first day no longer covered.', verbose_name='ends on')),
-                ('monthly_rent', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='monthly rent (CNY)')),
-                ('deposit', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='deposit (CNY)')),
-                ('free_rent_months', models.PositiveSmallIntegerField(default=0, verbose_name='free-rent months')),
-                ('plan_schedule', models.CharField(choices=[('24x7', '24×7'), ('business_hours', 'Business hours')], default='24x7', max_length=16, verbose_name='plan schedule')),
-                ('access_cards', models.PositiveSmallIntegerField(default=0, verbose_name='access cards to issue')),
-                ('includes_lab_access', models.BooleanField(default=False, verbose_name='includes lab access')),
-                ('uses_park_domicile', models.BooleanField(default=False, help_text="The company uses the park's address as its registered domicile.", verbose_name="registers at the park's address")),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent at')),
-                ('signed_at', models.DateTimeField(blank=True, null=True, verbose_name='signed at')),
-                ('executed_at', models.DateTimeField(blank=True, null=True, verbose_name='executed at')),
-                ('expires_at', models.DateTimeField(blank=True, help_text='An agreement not signed by then expires.', null=True, verbose_name='expires at')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('company', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agreements', to='tenants.company', verbose_name='company')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("lease", "Lease"),
+                            ("membership", "Membership (coworking)"),
+                            ("incubation", "Incubation"),
+                            ("lab_access", "Lab access"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("sent", "Sent"),
+                            ("signed", "Signed"),
+                            ("executed", "Executed"),
+                            ("declined", "Declined"),
+                            ("expired", "Expired"),
+                            ("voided", "Voided"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("starts_on", models.DateField(verbose_name="starts on")),
+                (
+                    "ends_on",
+                    models.DateField(help_text="The first day no longer covered.", verbose_name="ends on"),
+                ),
+                (
+                    "monthly_rent",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        max_digits=12,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="monthly rent (CNY)",
+                    ),
+                ),
+                (
+                    "deposit",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        max_digits=12,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="deposit (CNY)",
+                    ),
+                ),
+                (
+                    "free_rent_months",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="free-rent months"),
+                ),
+                (
+                    "plan_schedule",
+                    models.CharField(
+                        choices=[("24x7", "24×7"), ("business_hours", "Business hours")],
+                        default="24x7",
+                        max_length=16,
+                        verbose_name="plan schedule",
+                    ),
+                ),
+                (
+                    "access_cards",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="access cards to issue"),
+                ),
+                (
+                    "includes_lab_access",
+                    models.BooleanField(default=False, verbose_name="includes lab access"),
+                ),
+                (
+                    "uses_park_domicile",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The company uses the park's address as its registered domicile.",
+                        verbose_name="registers at the park's address",
+                    ),
+                ),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="sent at")),
+                ("signed_at", models.DateTimeField(blank=True, null=True, verbose_name="signed at")),
+                ("executed_at", models.DateTimeField(blank=True, null=True, verbose_name="executed at")),
+                (
+                    "expires_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="An agreement not signed by then expires.",
+                        null=True,
+                        verbose_name="expires at",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "company",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agreements",
+                        to="tenants.company",
+                        verbose_name="company",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'agreement',
-                'verbose_name_plural': 'agreements',
-                'ordering': ['-starts_on', 'pk'],
+                "verbose_name": "agreement",
+                "verbose_name_plural": "agreements",
+                "ordering": ["-starts_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='AgreementSpace',
+            name="AgreementSpace",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='agreement_spaces', to='tenants.agreement', verbose_name='agreement')),
-                ('space', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='spaces.space', verbose_name='space')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="agreement_spaces",
+                        to="tenants.agreement",
+                        verbose_name="agreement",
+                    ),
+                ),
+                (
+                    "space",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="spaces.space",
+                        verbose_name="space",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'agreement space',
-                'verbose_name_plural': 'agreement spaces',
-                'ordering': ['agreement', 'space'],
+                "verbose_name": "agreement space",
+                "verbose_name_plural": "agreement spaces",
+                "ordering": ["agreement", "space"],
             },
         ),
         migrations.AddField(
-            model_name='agreement',
-            name='spaces',
-            field=models.ManyToManyField(related_name='agreements', through='tenants.AgreementSpace', to='spaces.space', verbose_name='spaces'),
+            model_name="agreement",
+            name="spaces",
+            field=models.ManyToManyField(
+                related_name="agreements",
+                through="tenants.AgreementSpace",
+                to="spaces.space",
+                verbose_name="spaces",
+            ),
         ),
         migrations.CreateModel(
-            name='ChecklistItem',
+            name="ChecklistItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=64, verbose_name='code')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('title_zh', models.CharField(blank=True, max_length=200, verbose_name='Chinese title')),
-                ('required', models.BooleanField(default=True, verbose_name='required')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('done_at', models.DateTimeField(blank=True, null=True, verbose_name='done at')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('checklist', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='tenants.checklist', verbose_name='checklist')),
-                ('done_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='done by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=64, verbose_name="code")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("title_zh", models.CharField(blank=True, max_length=200, verbose_name="Chinese title")),
+                ("required", models.BooleanField(default=True, verbose_name="required")),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                ("done_at", models.DateTimeField(blank=True, null=True, verbose_name="done at")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "checklist",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="tenants.checklist",
+                        verbose_name="checklist",
+                    ),
+                ),
+                (
+                    "done_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="done by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'checklist item',
-                'verbose_name_plural': 'checklist items',
-                'ordering': ['checklist', 'position', 'pk'],
+                "verbose_name": "checklist item",
+                "verbose_name_plural": "checklist items",
+                "ordering": ["checklist", "position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='IncentiveGrant',
+            name="IncentiveGrant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('kind', models.CharField(choices=[('free_rent', 'Free rent'), ('rent_subsidy', 'Rent subsidy'), ('cash_subsidy', 'Cash subsidy')], max_length=16, verbose_name='kind')),
-                ('amount', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='amount (CNY)')),
-                ('months', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='months')),
-                ('incubation_only', models.BooleanField(default=False, help_text='Ends when the company leaves incubation.', verbose_name='incubation only')),
-                ('status', models.CharField(choices=[('proposed', 'Proposed'), ('approved', 'Approved'), ('active', 'Active'), ('completed', 'Completed'), ('clawed_back', 'Clawed back'), ('cancelled', 'Cancelled')], default='proposed', max_length=16, verbose_name='status')),
-                ('starts_on', models.DateField(blank=True, null=True, verbose_name='starts on')),
-                ('ends_on', models.DateField(blank=True, null=True, verbose_name='ends on')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('agreement', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='incentive_grants', to='tenants.agreement', verbose_name='agreement')),
-                ('company', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='incentive_grants', to='tenants.company', verbose_name='company')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("free_rent", "Free rent"),
+                            ("rent_subsidy", "Rent subsidy"),
+                            ("cash_subsidy", "Cash subsidy"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="amount (CNY)",
+                    ),
+                ),
+                ("months", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="months")),
+                (
+                    "incubation_only",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Ends when the company leaves incubation.",
+                        verbose_name="incubation only",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "Proposed"),
+                            ("approved", "Approved"),
+                            ("active", "Active"),
+                            ("completed", "Completed"),
+                            ("clawed_back", "Clawed back"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="proposed",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("starts_on", models.DateField(blank=True, null=True, verbose_name="starts on")),
+                ("ends_on", models.DateField(blank=True, null=True, verbose_name="ends on")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incentive_grants",
+                        to="tenants.agreement",
+                        verbose_name="agreement",
+                    ),
+                ),
+                (
+                    "company",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incentive_grants",
+                        to="tenants.company",
+                        verbose_name="company",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'incentive grant',
-                'verbose_name_plural': 'incentive grants',
-                'ordering': ['-created_at', 'pk'],
+                "verbose_name": "incentive grant",
+                "verbose_name_plural": "incentive grants",
+                "ordering": ["-created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Tenancy',
+            name="Tenancy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('status', models.CharField(choices=[('pending_move_in', 'Pending move-in'), ('active', 'Active'), ('notice_given', 'Notice given'), ('moving_out', 'Moving out'), ('closed', 'Closed')], default='pending_move_in', max_length=16, verbose_name='status')),
-                ('starts_on', models.DateField(verbose_name='starts on')),
-                ('ends_on', models.DateField(help_text='The first day no longer held.', verbose_name='ends on')),
-                ('plan_schedule', models.CharField(choices=[('24x7', '24×7'), ('business_hours', 'Business hours')], max_length=16, verbose_name='plan schedule')),
-                ('moved_in_at', models.DateTimeField(blank=True, null=True, verbose_name='moved in at')),
-                ('closed_on', models.DateField(blank=True, null=True, verbose_name='closed on')),
-                ('agreement', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='tenancy', to='tenants.agreement', verbose_name='agreement')),
-                ('company', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tenancies', to='tenants.company', verbose_name='company')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending_move_in", "Pending move-in"),
+                            ("active", "Active"),
+                            ("notice_given", "Notice given"),
+                            ("moving_out", "Moving out"),
+                            ("closed", "Closed"),
+                        ],
+                        default="pending_move_in",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("starts_on", models.DateField(verbose_name="starts on")),
+                (
+                    "ends_on",
+                    models.DateField(help_text="The first day no longer held.", verbose_name="ends on"),
+                ),
+                (
+                    "plan_schedule",
+                    models.CharField(
+                        choices=[("24x7", "24×7"), ("business_hours", "Business hours")],
+                        max_length=16,
+                        verbose_name="plan schedule",
+                    ),
+                ),
+                ("moved_in_at", models.DateTimeField(blank=True, null=True, verbose_name="moved in at")),
+                ("closed_on", models.DateField(blank=True, null=True, verbose_name="closed on")),
+                (
+                    "agreement",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tenancy",
+                        to="tenants.agreement",
+                        verbose_name="agreement",
+                    ),
+                ),
+                (
+                    "company",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tenancies",
+                        to="tenants.company",
+                        verbose_name="company",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tenancy',
-                'verbose_name_plural': 'tenancies',
-                'ordering': ['-starts_on', 'pk'],
+                "verbose_name": "tenancy",
+                "verbose_name_plural": "tenancies",
+                "ordering": ["-starts_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Deposit',
+            name="Deposit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='amount (CNY)')),
-                ('status', models.CharField(choices=[('held', 'Held'), ('refunded', 'Refunded'), ('partially_refunded', 'Partially refunded'), ('forfeited', 'Forfeited')], default='held', max_length=24, verbose_name='status')),
-                ('received_on', models.DateField(blank=True, null=True, verbose_name='received on')),
-                ('settled_on', models.DateField(blank=True, null=True, verbose_name='settled on')),
-                ('settled_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='refunded amount (CNY)')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('agreement', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='deposit_record', to='tenants.agreement', verbose_name='agreement')),
-                ('tenancy', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='deposit', to='tenants.tenancy', verbose_name='tenancy')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=12,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="amount (CNY)",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("held", "Held"),
+                            ("refunded", "Refunded"),
+                            ("partially_refunded", "Partially refunded"),
+                            ("forfeited", "Forfeited"),
+                        ],
+                        default="held",
+                        max_length=24,
+                        verbose_name="status",
+                    ),
+                ),
+                ("received_on", models.DateField(blank=True, null=True, verbose_name="received on")),
+                ("settled_on", models.DateField(blank=True, null=True, verbose_name="settled on")),
+                (
+                    "settled_amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="refunded amount (CNY)",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "agreement",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deposit_record",
+                        to="tenants.agreement",
+                        verbose_name="agreement",
+                    ),
+                ),
+                (
+                    "tenancy",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deposit",
+                        to="tenants.tenancy",
+                        verbose_name="tenancy",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'deposit',
-                'verbose_name_plural': 'deposits',
-                'ordering': ['-created_at', 'pk'],
+                "verbose_name": "deposit",
+                "verbose_name_plural": "deposits",
+                "ordering": ["-created_at", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='checklist',
-            name='tenancy',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='checklists', to='tenants.tenancy', verbose_name='tenancy'),
+            model_name="checklist",
+            name="tenancy",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="checklists",
+                to="tenants.tenancy",
+                verbose_name="tenancy",
+            ),
         ),
         migrations.CreateModel(
-            name='TenancySpace',
+            name="TenancySpace",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_on', models.DateField(verbose_name='starts on')),
-                ('ends_on', models.DateField(verbose_name='ends on')),
-                ('released_on', models.DateField(blank=True, help_text='Given back early (a downgrade or an early end).', null=True, verbose_name='released on')),
-                ('company', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenants.company', verbose_name='company')),
-                ('space', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tenancy_spaces', to='spaces.space', verbose_name='space')),
-                ('tenancy', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tenancy_spaces', to='tenants.tenancy', verbose_name='tenancy')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("starts_on", models.DateField(verbose_name="starts on")),
+                ("ends_on", models.DateField(verbose_name="ends on")),
+                (
+                    "released_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="Given back early (a downgrade or an early end).",
+                        null=True,
+                        verbose_name="released on",
+                    ),
+                ),
+                (
+                    "company",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="tenants.company",
+                        verbose_name="company",
+                    ),
+                ),
+                (
+                    "space",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tenancy_spaces",
+                        to="spaces.space",
+                        verbose_name="space",
+                    ),
+                ),
+                (
+                    "tenancy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tenancy_spaces",
+                        to="tenants.tenancy",
+                        verbose_name="tenancy",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tenancy space',
-                'verbose_name_plural': 'tenancy spaces',
-                'ordering': ['tenancy', 'space', 'pk'],
+                "verbose_name": "tenancy space",
+                "verbose_name_plural": "tenancy spaces",
+                "ordering": ["tenancy", "space", "pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='agreementspace',
-            constraint=models.UniqueConstraint(fields=('agreement', 'space'), name='tenants_agreementspace_unique'),
+            model_name="agreementspace",
+            constraint=models.UniqueConstraint(
+                fields=("agreement", "space"), name="tenants_agreementspace_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agreement',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gt', models.F('starts_on'))), name='tenants_agreement_ends_after_start', violation_error_code='tenants_agreement_ends_after_start', violation_error_message='An agreement ends after it starts.'),
+            model_name="agreement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_on__gt", models.F("starts_on"))),
+                name="tenants_agreement_ends_after_start",
+                violation_error_code="tenants_agreement_ends_after_start",
+                violation_error_message="An agreement ends after it starts.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agreement',
-            constraint=models.CheckConstraint(condition=models.Q(('deposit__gte', 0), ('monthly_rent__gte', 0)), name='tenants_agreement_money_non_negative', violation_error_code='tenants_agreement_money_non_negative'),
+            model_name="agreement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("deposit__gte", 0), ("monthly_rent__gte", 0)),
+                name="tenants_agreement_money_non_negative",
+                violation_error_code="tenants_agreement_money_non_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agreement',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['lease', 'membership', 'incubation', 'lab_access'])), name='tenants_agreement_kind_valid', violation_error_code='tenants_agreement_kind_valid'),
+            model_name="agreement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["lease", "membership", "incubation", "lab_access"])),
+                name="tenants_agreement_kind_valid",
+                violation_error_code="tenants_agreement_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agreement',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'sent', 'signed', 'executed', 'declined', 'expired', 'voided'])), name='tenants_agreement_status_valid', violation_error_code='tenants_agreement_status_valid'),
+            model_name="agreement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["draft", "sent", "signed", "executed", "declined", "expired", "voided"])
+                ),
+                name="tenants_agreement_status_valid",
+                violation_error_code="tenants_agreement_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agreement',
-            constraint=models.CheckConstraint(condition=models.Q(('plan_schedule__in', ['24x7', 'business_hours'])), name='tenants_agreement_schedule_valid', violation_error_code='tenants_agreement_schedule_valid'),
+            model_name="agreement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("plan_schedule__in", ["24x7", "business_hours"])),
+                name="tenants_agreement_schedule_valid",
+                violation_error_code="tenants_agreement_schedule_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='checklistitem',
-            constraint=models.UniqueConstraint(fields=('checklist', 'code'), name='tenants_checklistitem_unique_code'),
+            model_name="checklistitem",
+            constraint=models.UniqueConstraint(
+                fields=("checklist", "code"), name="tenants_checklistitem_unique_code"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incentivegrant',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0), ('months__gt', 0), _connector='OR'), name='tenants_incentivegrant_amount_or_months', violation_error_code='tenants_incentivegrant_amount_or_months', violation_error_message='Give an amount, a number of months, or both.'),
+            model_name="incentivegrant",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0), ("months__gt", 0), _connector="OR"),
+                name="tenants_incentivegrant_amount_or_months",
+                violation_error_code="tenants_incentivegrant_amount_or_months",
+                violation_error_message="Give an amount, a number of months, or both.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incentivegrant',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__isnull', True), ('amount__gte', 0), _connector='OR'), name='tenants_incentivegrant_amount_non_negative', violation_error_code='tenants_incentivegrant_amount_non_negative'),
+            model_name="incentivegrant",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__isnull", True), ("amount__gte", 0), _connector="OR"),
+                name="tenants_incentivegrant_amount_non_negative",
+                violation_error_code="tenants_incentivegrant_amount_non_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incentivegrant',
-            constraint=models.CheckConstraint(condition=models.Q(('starts_on__isnull', True), ('ends_on__isnull', True), ('ends_on__gt', models.F('starts_on')), _connector='OR'), name='tenants_incentivegrant_ends_after_start', violation_error_code='tenants_incentivegrant_ends_after_start'),
+            model_name="incentivegrant",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("starts_on__isnull", True),
+                    ("ends_on__isnull", True),
+                    ("ends_on__gt", models.F("starts_on")),
+                    _connector="OR",
+                ),
+                name="tenants_incentivegrant_ends_after_start",
+                violation_error_code="tenants_incentivegrant_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incentivegrant',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['free_rent', 'rent_subsidy', 'cash_subsidy'])), name='tenants_incentivegrant_kind_valid', violation_error_code='tenants_incentivegrant_kind_valid'),
+            model_name="incentivegrant",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["free_rent", "rent_subsidy", "cash_subsidy"])),
+                name="tenants_incentivegrant_kind_valid",
+                violation_error_code="tenants_incentivegrant_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incentivegrant',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['proposed', 'approved', 'active', 'completed', 'clawed_back', 'cancelled'])), name='tenants_incentivegrant_status_valid', violation_error_code='tenants_incentivegrant_status_valid'),
+            model_name="incentivegrant",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        ["proposed", "approved", "active", "completed", "clawed_back", "cancelled"],
+                    )
+                ),
+                name="tenants_incentivegrant_status_valid",
+                violation_error_code="tenants_incentivegrant_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='tenancy',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='tenants_tenancy_ends_not_before_start', violation_error_code='tenants_tenancy_ends_not_before_start'),
+            model_name="tenancy",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_on__gte", models.F("starts_on"))),
+                name="tenants_tenancy_ends_not_before_start",
+                violation_error_code="tenants_tenancy_ends_not_before_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='tenancy',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending_move_in', 'active', 'notice_given', 'moving_out', 'closed'])), name='tenants_tenancy_status_valid', violation_error_code='tenants_tenancy_status_valid'),
+            model_name="tenancy",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["pending_move_in", "active", "notice_given", "moving_out", "closed"])
+                ),
+                name="tenants_tenancy_status_valid",
+                violation_error_code="tenants_tenancy_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='tenancy',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('closed_on__isnull', False), ('status', 'closed')), models.Q(models.Q(('status', 'closed'), _negated=True), ('closed_on__isnull', True)), _connector='OR'), name='tenants_tenancy_closed_on_iff_closed', violation_error_code='tenants_tenancy_closed_on_iff_closed'),
+            model_name="tenancy",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("closed_on__isnull", False), ("status", "closed")),
+                    models.Q(models.Q(("status", "closed"), _negated=True), ("closed_on__isnull", True)),
+                    _connector="OR",
+                ),
+                name="tenants_tenancy_closed_on_iff_closed",
+                violation_error_code="tenants_tenancy_closed_on_iff_closed",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='deposit',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='tenants_deposit_amount_positive', violation_error_code='tenants_deposit_amount_positive'),
+            model_name="deposit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)),
+                name="tenants_deposit_amount_positive",
+                violation_error_code="tenants_deposit_amount_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='deposit',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['held', 'refunded', 'partially_refunded', 'forfeited'])), name='tenants_deposit_status_valid', violation_error_code='tenants_deposit_status_valid'),
+            model_name="deposit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["held", "refunded", "partially_refunded", "forfeited"])),
+                name="tenants_deposit_status_valid",
+                violation_error_code="tenants_deposit_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='deposit',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('settled_amount__isnull', True), ('settled_on__isnull', True), ('status', 'held')), models.Q(models.Q(('status', 'held'), _negated=True), ('settled_amount__gte', 0), ('settled_amount__lte', models.F('amount')), ('settled_on__isnull', False)), _connector='OR'), name='tenants_deposit_settled_iff_not_held', violation_error_code='tenants_deposit_settled_iff_not_held'),
+            model_name="deposit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("settled_amount__isnull", True), ("settled_on__isnull", True), ("status", "held")
+                    ),
+                    models.Q(
+                        models.Q(("status", "held"), _negated=True),
+                        ("settled_amount__gte", 0),
+                        ("settled_amount__lte", models.F("amount")),
+                        ("settled_on__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="tenants_deposit_settled_iff_not_held",
+                violation_error_code="tenants_deposit_settled_iff_not_held",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='checklist',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind__in', ['move_in', 'move_out'])), fields=('tenancy', 'kind'), name='tenants_checklist_one_move_in_and_out'),
+            model_name="checklist",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind__in", ["move_in", "move_out"])),
+                fields=("tenancy", "kind"),
+                name="tenants_checklist_one_move_in_and_out",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='checklist',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['move_in', 'move_out', 'downgrade'])), name='tenants_checklist_kind_valid', violation_error_code='tenants_checklist_kind_valid'),
+            model_name="checklist",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["move_in", "move_out", "downgrade"])),
+                name="tenants_checklist_kind_valid",
+                violation_error_code="tenants_checklist_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='tenancyspace',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gt', models.F('starts_on'))), name='tenants_tenancyspace_ends_after_start', violation_error_code='tenants_tenancyspace_ends_after_start'),
+            model_name="tenancyspace",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_on__gt", models.F("starts_on"))),
+                name="tenants_tenancyspace_ends_after_start",
+                violation_error_code="tenants_tenancyspace_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='tenancyspace',
-            constraint=models.CheckConstraint(condition=models.Q(('released_on__isnull', True), models.Q(('released_on__gte', models.F('starts_on')), ('released_on__lte', models.F('ends_on'))), _connector='OR'), name='tenants_tenancyspace_released_within_range', violation_error_code='tenants_tenancyspace_released_within_range'),
+            model_name="tenancyspace",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("released_on__isnull", True),
+                    models.Q(
+                        ("released_on__gte", models.F("starts_on")), ("released_on__lte", models.F("ends_on"))
+                    ),
+                    _connector="OR",
+                ),
+                name="tenants_tenancyspace_released_within_range",
+                violation_error_code="tenants_tenancyspace_released_within_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='tenancyspace',
-            constraint=models.UniqueConstraint(fields=('tenancy', 'space'), name='tenants_tenancyspace_unique'),
+            model_name="tenancyspace",
+            constraint=models.UniqueConstraint(
+                fields=("tenancy", "space"), name="tenants_tenancyspace_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='tenancyspace',
-            constraint=tenants.models.tenancy.PostgresExclusionConstraint(expressions=[('space', '='), (tenants.models.tenancy.DateRange('starts_on', django.db.models.functions.comparison.Coalesce('released_on', 'ends_on'), models.Value('[)')), '&&')], name='tenants_tenancyspace_no_overlap', violation_error_code='tenancy_overlap', violation_error_message='This space is already let to another company for these dates.'),
+            model_name="tenancyspace",
+            constraint=tenants.models.tenancy.PostgresExclusionConstraint(
+                expressions=[
+                    ("space", "="),
+                    (
+                        tenants.models.tenancy.DateRange(
+                            "starts_on",
+                            django.db.models.functions.comparison.Coalesce("released_on", "ends_on"),
+                            models.Value("[)"),
+                        ),
+                        "&&",
+                    ),
+                ],
+                name="tenants_tenancyspace_no_overlap",
+                violation_error_code="tenancy_overlap",
+                violation_error_message="This space is already let to another company for these dates.",
+            ),
         ),
     ]
