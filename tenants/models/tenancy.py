@@ -257,9 +257,9 @@ class TenancySpaceQuerySet(models.QuerySet["TenancySpace"]):
     def overlapping(self, starts_on: Any, ends_on: Any) -> "TenancySpaceQuerySet":
         """Rows whose held range overlaps [starts_on, ends_on); an empty range overlaps nothing."""
         return (
-            self.annotate(held_until=Coalesce("released_on", "ends_on"))
-            .filter(starts_on__lt=ends_on, held_until__gt=starts_on)
-            .filter(held_until__gt=F("starts_on"))
+            self.annotate(held_to=Coalesce("released_on", "ends_on"))
+            .filter(starts_on__lt=ends_on, held_to__gt=starts_on)
+            .filter(held_to__gt=F("starts_on"))
         )
 
 
