@@ -1,0 +1,1 @@
+"""Reads of the tenants app, one module per lifecycle."""
