@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from notifications.api.views import NotificationViewSet
 from spaces.api import views as spaces_views
+from tenants.api import tenancy as tenancy_views
 
 app_name = "api"
 
@@ -15,5 +16,9 @@ router.register("floors", spaces_views.FloorViewSet, basename="floor")
 router.register("features", spaces_views.FeatureViewSet, basename="feature")
 router.register("spaces", spaces_views.SpaceViewSet, basename="space")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("agreements", tenancy_views.AgreementViewSet, basename="agreement")
+router.register("tenancies", tenancy_views.TenancyViewSet, basename="tenancy")
+router.register("incentive-grants", tenancy_views.IncentiveGrantViewSet, basename="incentive-grant")
+router.register("occupancy", tenancy_views.OccupancyViewSet, basename="occupancy")
 
 urlpatterns = router.urls

@@ -210,5 +210,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "AgreementKindEnum": "tenants.models.tenancy.AgreementKind",
+        "AgreementStatusEnum": "tenants.models.tenancy.AgreementStatus",
+        "TenancyStatusEnum": "tenants.models.tenancy.TenancyStatus",
+        "ChecklistKindEnum": "tenants.models.tenancy.ChecklistKind",
+        "IncentiveKindEnum": "tenants.models.tenancy.IncentiveKind",
+        "IncentiveStatusEnum": "tenants.models.tenancy.IncentiveStatus",
+    },
 }
