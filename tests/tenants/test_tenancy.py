@@ -313,13 +313,13 @@ def test_adjacent_ranges_do_not_conflict(staff):
 @pytest.mark.postgres
 def test_the_database_refuses_an_overlap_that_bypasses_the_service(staff):
     # given
-    from django.db import IntegrityError
+    from django.db import IntegrityError, transaction
 
     suite = OfficeSuiteFactory()
     tenancy = executed(staff, spaces=[suite], starts_on=JAN, ends_on=DEC)
     other = executed(staff, spaces=[OfficeSuiteFactory()], starts_on=JAN, ends_on=DEC)
     # when / then
-    with pytest.raises(IntegrityError, match="tenants_tenancyspace_no_overlap"):
+    with pytest.raises(IntegrityError, match="tenants_tenancyspace_no_overlap"), transaction.atomic():
         TenancySpace.objects.create(
             tenancy=other, space=suite, company=other.company, starts_on=JUN, ends_on=DEC
         )
