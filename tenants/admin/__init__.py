@@ -1,3 +1,6 @@
 """Staff admin for the tenants app, one module per lifecycle."""
 
-from tenants.admin import companies  # noqa: F401
+from tenants.admin import (
+    companies,  # noqa: F401
+    tenancy,  # noqa: F401
+)
