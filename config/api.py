@@ -8,6 +8,7 @@ from tenants.api import companies as companies_views
 from tenants.api import incubation as incubation_views
 from tenants.api import registration as registration_views
 from tenants.api import sla as tenants_sla
+from tenants.api import tenancy as tenancy_views
 
 app_name = "api"
 
@@ -31,5 +32,9 @@ router.register(
     "registration-cases", registration_views.RegistrationCaseViewSet, basename="registration-case"
 )
 router.register("service-requests", registration_views.ServiceRequestViewSet, basename="service-request")
+router.register("agreements", tenancy_views.AgreementViewSet, basename="agreement")
+router.register("tenancies", tenancy_views.TenancyViewSet, basename="tenancy")
+router.register("incentive-grants", tenancy_views.IncentiveGrantViewSet, basename="incentive-grant")
+router.register("occupancy", tenancy_views.OccupancyViewSet, basename="occupancy")
 
 urlpatterns = router.urls

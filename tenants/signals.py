@@ -1,3 +1,14 @@
+"""Signals the tenants app sends for higher apps (bookings, access control) to act on.
+
+Receivers connect in their own ``AppConfig.ready()``; the tenants app imports none of them.
+"""
+
 from django.dispatch import Signal
 
-incubation_ended = Signal()  # sender=Incubation, incubation=..., status=graduated|expired|withdrawn, on=date
+# Sent inside the ending transaction, with ``incubation``, ``status`` (graduated | expired |
+# withdrawn) and ``on`` (date): incubation-only incentives end then.
+incubation_ended = Signal()
+
+# Sent inside the closing transaction, with ``tenancy`` and ``ends_on`` (the first day
+# no longer held): access grants for the tenancy's spaces end then.
+tenancy_ended = Signal()

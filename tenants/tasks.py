@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from tenants.services import incubation as incubation_services
 from tenants.services import sla as sla_services
+from tenants.services import tenancy as tenancy_services
 
 # --- incubation ---
 
@@ -40,3 +41,12 @@ def kpi_reminders_run_task() -> dict[str, int]:
 def sla_sweep_task() -> dict[str, int]:
     """Beat, every 10 minutes: warn, breach and escalate running SLA clocks, once per level."""
     return sla_services.sla_sweep()
+
+
+# --- tenancy ---
+
+
+@shared_task
+def tenancy_lifecycle_task() -> dict[str, int]:
+    """Daily at 00:10 Asia/Shanghai: activate, expire and complete what is due (idempotent)."""
+    return tenancy_services.tenancy_lifecycle_run()

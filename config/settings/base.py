@@ -195,6 +195,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenants.tasks.sla_sweep_task",
         "schedule": crontab(minute="*/10"),
     },
+    "tenants-tenancy-lifecycle": {
+        "task": "tenants.tasks.tenancy_lifecycle_task",
+        "schedule": crontab(hour=0, minute=10),
+    },
 }
 
 # SLA (tenants): staff in these auth groups get breach (team leads) and escalation (directors) alerts
@@ -236,5 +240,11 @@ SPECTACULAR_SETTINGS = {
         "RegistrationStepKindEnum": "tenants.models.registration.RegistrationStepKind",
         "RegistrationStepStatusEnum": "tenants.models.registration.RegistrationStepStatus",
         "ServiceRequestStatusEnum": "tenants.models.registration.ServiceRequestStatus",
+        "AgreementKindEnum": "tenants.models.tenancy.AgreementKind",
+        "AgreementStatusEnum": "tenants.models.tenancy.AgreementStatus",
+        "TenancyStatusEnum": "tenants.models.tenancy.TenancyStatus",
+        "ChecklistKindEnum": "tenants.models.tenancy.ChecklistKind",
+        "IncentiveKindEnum": "tenants.models.tenancy.IncentiveKind",
+        "IncentiveStatusEnum": "tenants.models.tenancy.IncentiveStatus",
     },
 }

@@ -5,4 +5,5 @@ from tenants.admin import (  # noqa: F401
     incubation,
     registration,
     sla,
+    tenancy,
 )
