@@ -1,3 +1,20 @@
+from tenants.models.applications import (
+    Application,
+    ApplicationDocument,
+    ApplicationFounder,
+    ApplicationStatus,
+    ApplicationTrack,
+    DocumentKind,
+    EligibilityRule,
+    EligibilityRuleKind,
+    ExpeditedCriterion,
+    ExpeditedCriterionKind,
+    FundingStage,
+    MoreInfoRequest,
+    Recommendation,
+    RequestedSpace,
+    ReviewAssignment,
+)
 from tenants.models.companies import (
     Company,
     CompanyStatus,
@@ -7,4 +24,26 @@ from tenants.models.companies import (
     Sector,
 )
 
-__all__ = ["Company", "CompanyStatus", "Invitation", "MemberRole", "Membership", "Sector"]
+__all__ = [
+    "Application",
+    "ApplicationDocument",
+    "ApplicationFounder",
+    "ApplicationStatus",
+    "ApplicationTrack",
+    "Company",
+    "CompanyStatus",
+    "DocumentKind",
+    "EligibilityRule",
+    "EligibilityRuleKind",
+    "ExpeditedCriterion",
+    "ExpeditedCriterionKind",
+    "FundingStage",
+    "Invitation",
+    "MemberRole",
+    "Membership",
+    "MoreInfoRequest",
+    "Recommendation",
+    "RequestedSpace",
+    "ReviewAssignment",
+    "Sector",
+]
