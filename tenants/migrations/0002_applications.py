@@ -7,235 +7,736 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tenants', '0001_create_companies'),
+        ("tenants", "0001_create_companies"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Application',
+            name="Application",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('applicant_email', models.EmailField(max_length=254, verbose_name='applicant e-mail')),
-                ('applicant_name', models.CharField(max_length=150, verbose_name='applicant name')),
-                ('applicant_phone', models.CharField(blank=True, max_length=32, verbose_name='applicant phone')),
-                ('applicant_language', models.CharField(choices=[('en', 'English'), ('zh-hans', 'Simplified Chinese')], default='en', max_length=8, verbose_name='applicant language')),
-                ('company_name', models.CharField(max_length=200, verbose_name='company name')),
-                ('company_name_zh', models.CharField(blank=True, max_length=200, verbose_name='Chinese company name')),
-                ('founded_on', models.DateField(blank=True, help_text='Leave empty if the company is not yet founded.', null=True, verbose_name='founded on')),
-                ('team_size', models.PositiveSmallIntegerField(default=1, verbose_name='team size')),
-                ('funding_stage', models.CharField(choices=[('bootstrapped', 'Bootstrapped'), ('angel', 'Angel'), ('seed', 'Seed'), ('series_a', 'Series A'), ('series_b_plus', 'Series B or later')], default='bootstrapped', max_length=16, verbose_name='funding stage')),
-                ('is_returnee_founded', models.BooleanField(default=False, verbose_name='returnee-founded')),
-                ('is_high_tech', models.BooleanField(default=False, verbose_name='high-tech enterprise')),
-                ('requested_space', models.CharField(choices=[('coworking_desks', 'Coworking desks'), ('office_suite', 'Office suite'), ('compound_building', 'Compound building'), ('lab_access', 'Lab access')], default='coworking_desks', max_length=24, verbose_name='requested space')),
-                ('requested_desks', models.PositiveSmallIntegerField(default=0, verbose_name='requested desks')),
-                ('requested_start_on', models.DateField(blank=True, null=True, verbose_name='requested start')),
-                ('summary', models.TextField(blank=True, verbose_name='summary')),
-                ('track', models.CharField(choices=[('standard', 'Standard'), ('expedited', 'Expedited')], default='standard', max_length=16, verbose_name='track')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('screening', 'Screening'), ('more_info', 'More information requested'), ('in_review', 'In review'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('onboarding', 'Onboarding'), ('done', 'Done'), ('withdrawn', 'Withdrawn')], default='draft', max_length=16, verbose_name='status')),
-                ('more_info_return_status', models.CharField(blank=True, choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('screening', 'Screening'), ('more_info', 'More information requested'), ('in_review', 'In review'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('onboarding', 'Onboarding'), ('done', 'Done'), ('withdrawn', 'Withdrawn')], help_text='While more information is requested: the state the answer returns to.', max_length=16, verbose_name='returns to')),
-                ('eligibility', models.JSONField(blank=True, default=list, help_text='Each rule: {rule, passed, reason}.', verbose_name='eligibility')),
-                ('eligibility_passed', models.BooleanField(blank=True, null=True, verbose_name='eligible')),
-                ('eligibility_override_reason', models.TextField(blank=True, verbose_name='eligibility override reason')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='submitted at')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
-                ('decision_note', models.TextField(blank=True, verbose_name='decision note')),
-                ('applicant', models.ForeignKey(blank=True, help_text='Set when the applicant applied while signed in.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='applications', to=settings.AUTH_USER_MODEL, verbose_name='applicant account')),
-                ('company', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='tenants.company', verbose_name='company')),
-                ('eligibility_overridden_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='eligibility overridden by')),
-                ('lead', models.ForeignKey(blank=True, limit_choices_to={'is_staff': True}, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='led_applications', to=settings.AUTH_USER_MODEL, verbose_name='lead')),
-                ('sector', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='tenants.sector', verbose_name='sector')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("applicant_email", models.EmailField(max_length=254, verbose_name="applicant e-mail")),
+                ("applicant_name", models.CharField(max_length=150, verbose_name="applicant name")),
+                (
+                    "applicant_phone",
+                    models.CharField(blank=True, max_length=32, verbose_name="applicant phone"),
+                ),
+                (
+                    "applicant_language",
+                    models.CharField(
+                        choices=[("en", "English"), ("zh-hans", "Simplified Chinese")],
+                        default="en",
+                        max_length=8,
+                        verbose_name="applicant language",
+                    ),
+                ),
+                ("company_name", models.CharField(max_length=200, verbose_name="company name")),
+                (
+                    "company_name_zh",
+                    models.CharField(blank=True, max_length=200, verbose_name="Chinese company name"),
+                ),
+                (
+                    "founded_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="Leave empty if the company is not yet founded.",
+                        null=True,
+                        verbose_name="founded on",
+                    ),
+                ),
+                ("team_size", models.PositiveSmallIntegerField(default=1, verbose_name="team size")),
+                (
+                    "funding_stage",
+                    models.CharField(
+                        choices=[
+                            ("bootstrapped", "Bootstrapped"),
+                            ("angel", "Angel"),
+                            ("seed", "Seed"),
+                            ("series_a", "Series A"),
+                            ("series_b_plus", "Series B or later"),
+                        ],
+                        default="bootstrapped",
+                        max_length=16,
+                        verbose_name="funding stage",
+                    ),
+                ),
+                ("is_returnee_founded", models.BooleanField(default=False, verbose_name="returnee-founded")),
+                ("is_high_tech", models.BooleanField(default=False, verbose_name="high-tech enterprise")),
+                (
+                    "requested_space",
+                    models.CharField(
+                        choices=[
+                            ("coworking_desks", "Coworking desks"),
+                            ("office_suite", "Office suite"),
+                            ("compound_building", "Compound building"),
+                            ("lab_access", "Lab access"),
+                        ],
+                        default="coworking_desks",
+                        max_length=24,
+                        verbose_name="requested space",
+                    ),
+                ),
+                (
+                    "requested_desks",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="requested desks"),
+                ),
+                (
+                    "requested_start_on",
+                    models.DateField(blank=True, null=True, verbose_name="requested start"),
+                ),
+                ("summary", models.TextField(blank=True, verbose_name="summary")),
+                (
+                    "track",
+                    models.CharField(
+                        choices=[("standard", "Standard"), ("expedited", "Expedited")],
+                        default="standard",
+                        max_length=16,
+                        verbose_name="track",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("screening", "Screening"),
+                            ("more_info", "More information requested"),
+                            ("in_review", "In review"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("onboarding", "Onboarding"),
+                            ("done", "Done"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "more_info_return_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("screening", "Screening"),
+                            ("more_info", "More information requested"),
+                            ("in_review", "In review"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("onboarding", "Onboarding"),
+                            ("done", "Done"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        help_text="While more information is requested: the state the answer returns to.",
+                        max_length=16,
+                        verbose_name="returns to",
+                    ),
+                ),
+                (
+                    "eligibility",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Each rule: {rule, passed, reason}.",
+                        verbose_name="eligibility",
+                    ),
+                ),
+                ("eligibility_passed", models.BooleanField(blank=True, null=True, verbose_name="eligible")),
+                (
+                    "eligibility_override_reason",
+                    models.TextField(blank=True, verbose_name="eligibility override reason"),
+                ),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="submitted at")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="decided at")),
+                ("decision_note", models.TextField(blank=True, verbose_name="decision note")),
+                (
+                    "applicant",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Set when the applicant applied while signed in.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="applications",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="applicant account",
+                    ),
+                ),
+                (
+                    "company",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="applications",
+                        to="tenants.company",
+                        verbose_name="company",
+                    ),
+                ),
+                (
+                    "eligibility_overridden_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="eligibility overridden by",
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"is_staff": True},
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="led_applications",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="lead",
+                    ),
+                ),
+                (
+                    "sector",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="applications",
+                        to="tenants.sector",
+                        verbose_name="sector",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'application',
-                'verbose_name_plural': 'applications',
-                'ordering': ['-created_at', 'pk'],
+                "verbose_name": "application",
+                "verbose_name_plural": "applications",
+                "ordering": ["-created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ApplicationDocument',
+            name="ApplicationDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('kind', models.CharField(choices=[('business_plan', 'Business plan'), ('licence', 'Business licence'), ('id', 'Identity document'), ('other', 'Other')], max_length=16, verbose_name='kind')),
-                ('file', models.FileField(upload_to=tenants.models.applications._document_upload_to, validators=[tenants.models.applications.validate_document_file], verbose_name='file')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='tenants.application', verbose_name='application')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='uploaded by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("business_plan", "Business plan"),
+                            ("licence", "Business licence"),
+                            ("id", "Identity document"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        upload_to=tenants.models.applications._document_upload_to,
+                        validators=[tenants.models.applications.validate_document_file],
+                        verbose_name="file",
+                    ),
+                ),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="tenants.application",
+                        verbose_name="application",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="uploaded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'document',
-                'verbose_name_plural': 'documents',
-                'ordering': ['application', 'kind', 'pk'],
+                "verbose_name": "document",
+                "verbose_name_plural": "documents",
+                "ordering": ["application", "kind", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ApplicationFounder',
+            name="ApplicationFounder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150, verbose_name='name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('title', models.CharField(blank=True, max_length=100, verbose_name='title')),
-                ('is_returnee', models.BooleanField(default=False, help_text='Returned from study or work abroad (海归).', verbose_name='returnee')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='founders', to='tenants.application', verbose_name='application')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=150, verbose_name="name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("title", models.CharField(blank=True, max_length=100, verbose_name="title")),
+                (
+                    "is_returnee",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Returned from study or work abroad (海归).",
+                        verbose_name="returnee",
+                    ),
+                ),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="founders",
+                        to="tenants.application",
+                        verbose_name="application",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'founder',
-                'verbose_name_plural': 'founders',
-                'ordering': ['application', 'pk'],
+                "verbose_name": "founder",
+                "verbose_name_plural": "founders",
+                "ordering": ["application", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='EligibilityRule',
+            name="EligibilityRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('kind', models.CharField(choices=[('max_company_age_months', 'Company at most N months old'), ('min_team_size', 'Team of at least N people'), ('sector_allowed', 'Sector among those admitted'), ('documents_required', 'Documents supplied')], max_length=32, unique=True, verbose_name='kind')),
-                ('parameter', models.JSONField(blank=True, default=dict, help_text='max_company_age_months: {"months": 24}; min_team_size: {"min": 1}; sector_allowed: {"sectors": ["ai"]} (empty: all); documents_required: {"kinds": ["business_plan"]}.', verbose_name='parameter')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('message', models.CharField(blank=True, max_length=300, verbose_name='message when failed')),
-                ('message_zh', models.CharField(blank=True, max_length=300, verbose_name='Chinese message when failed')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("max_company_age_months", "Company at most N months old"),
+                            ("min_team_size", "Team of at least N people"),
+                            ("sector_allowed", "Sector among those admitted"),
+                            ("documents_required", "Documents supplied"),
+                        ],
+                        max_length=32,
+                        unique=True,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "parameter",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text='max_company_age_months: {"months": 24}; min_team_size: {"min": 1}; sector_allowed: {"sectors": ["ai"]} (empty: all); documents_required: {"kinds": ["business_plan"]}.',
+                        verbose_name="parameter",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("message", models.CharField(blank=True, max_length=300, verbose_name="message when failed")),
+                (
+                    "message_zh",
+                    models.CharField(blank=True, max_length=300, verbose_name="Chinese message when failed"),
+                ),
             ],
             options={
-                'verbose_name': 'eligibility rule',
-                'verbose_name_plural': 'eligibility rules',
-                'ordering': ['kind'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['max_company_age_months', 'min_team_size', 'sector_allowed', 'documents_required'])), name='tenants_eligibilityrule_kind_valid', violation_error_code='tenants_eligibilityrule_kind_valid')],
+                "verbose_name": "eligibility rule",
+                "verbose_name_plural": "eligibility rules",
+                "ordering": ["kind"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "kind__in",
+                                [
+                                    "max_company_age_months",
+                                    "min_team_size",
+                                    "sector_allowed",
+                                    "documents_required",
+                                ],
+                            )
+                        ),
+                        name="tenants_eligibilityrule_kind_valid",
+                        violation_error_code="tenants_eligibilityrule_kind_valid",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ExpeditedCriterion',
+            name="ExpeditedCriterion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('kind', models.CharField(choices=[('returnee_founded', 'Returnee-founded'), ('high_tech', 'High-tech enterprise'), ('priority_sector', 'Park-priority sector')], max_length=32, unique=True, verbose_name='kind')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("returnee_founded", "Returnee-founded"),
+                            ("high_tech", "High-tech enterprise"),
+                            ("priority_sector", "Park-priority sector"),
+                        ],
+                        max_length=32,
+                        unique=True,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'expedited-track criterion',
-                'verbose_name_plural': 'expedited-track criteria',
-                'ordering': ['kind'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['returnee_founded', 'high_tech', 'priority_sector'])), name='tenants_expeditedcriterion_kind_valid', violation_error_code='tenants_expeditedcriterion_kind_valid')],
+                "verbose_name": "expedited-track criterion",
+                "verbose_name_plural": "expedited-track criteria",
+                "ordering": ["kind"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("kind__in", ["returnee_founded", "high_tech", "priority_sector"])
+                        ),
+                        name="tenants_expeditedcriterion_kind_valid",
+                        violation_error_code="tenants_expeditedcriterion_kind_valid",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MoreInfoRequest',
+            name="MoreInfoRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('question', models.TextField(verbose_name='question')),
-                ('requested_at', models.DateTimeField(verbose_name='requested at')),
-                ('answer', models.TextField(blank=True, verbose_name='answer')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='answered at')),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='answered by')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='more_info_requests', to='tenants.application', verbose_name='application')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requested by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("question", models.TextField(verbose_name="question")),
+                ("requested_at", models.DateTimeField(verbose_name="requested at")),
+                ("answer", models.TextField(blank=True, verbose_name="answer")),
+                ("answered_at", models.DateTimeField(blank=True, null=True, verbose_name="answered at")),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="answered by",
+                    ),
+                ),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="more_info_requests",
+                        to="tenants.application",
+                        verbose_name="application",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="requested by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'more-information request',
-                'verbose_name_plural': 'more-information requests',
-                'ordering': ['application', 'requested_at', 'pk'],
+                "verbose_name": "more-information request",
+                "verbose_name_plural": "more-information requests",
+                "ordering": ["application", "requested_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewAssignment',
+            name="ReviewAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('recommendation', models.CharField(blank=True, choices=[('approve', 'Approve'), ('reject', 'Reject'), ('abstain', 'Abstain')], max_length=8, verbose_name='recommendation')),
-                ('score', models.PositiveSmallIntegerField(blank=True, help_text='1 to 10.', null=True, verbose_name='score')),
-                ('comment', models.TextField(blank=True, verbose_name='comment')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='submitted at')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviews', to='tenants.application', verbose_name='application')),
-                ('assigned_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='assigned by')),
-                ('reviewer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='review_assignments', to=settings.AUTH_USER_MODEL, verbose_name='reviewer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "recommendation",
+                    models.CharField(
+                        blank=True,
+                        choices=[("approve", "Approve"), ("reject", "Reject"), ("abstain", "Abstain")],
+                        max_length=8,
+                        verbose_name="recommendation",
+                    ),
+                ),
+                (
+                    "score",
+                    models.PositiveSmallIntegerField(
+                        blank=True, help_text="1 to 10.", null=True, verbose_name="score"
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="comment")),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="submitted at")),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reviews",
+                        to="tenants.application",
+                        verbose_name="application",
+                    ),
+                ),
+                (
+                    "assigned_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="assigned by",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="review_assignments",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reviewer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'review',
-                'verbose_name_plural': 'reviews',
-                'ordering': ['application', 'pk'],
+                "verbose_name": "review",
+                "verbose_name_plural": "reviews",
+                "ordering": ["application", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='application',
-            index=models.Index(fields=['status', 'track', 'submitted_at'], name='tenants_app_queue_idx'),
+            model_name="application",
+            index=models.Index(fields=["status", "track", "submitted_at"], name="tenants_app_queue_idx"),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(('team_size__gte', 1)), name='tenants_application_team_size_min', violation_error_code='tenants_application_team_size_min'),
+            model_name="application",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("team_size__gte", 1)),
+                name="tenants_application_team_size_min",
+                violation_error_code="tenants_application_team_size_min",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(('requested_desks__gte', 0)), name='tenants_application_desks_min', violation_error_code='tenants_application_desks_min'),
+            model_name="application",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("requested_desks__gte", 0)),
+                name="tenants_application_desks_min",
+                violation_error_code="tenants_application_desks_min",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'submitted', 'screening', 'more_info', 'in_review', 'approved', 'rejected', 'onboarding', 'done', 'withdrawn'])), name='tenants_application_status_valid', violation_error_code='tenants_application_status_valid'),
+            model_name="application",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "draft",
+                            "submitted",
+                            "screening",
+                            "more_info",
+                            "in_review",
+                            "approved",
+                            "rejected",
+                            "onboarding",
+                            "done",
+                            "withdrawn",
+                        ],
+                    )
+                ),
+                name="tenants_application_status_valid",
+                violation_error_code="tenants_application_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(('track__in', ['standard', 'expedited'])), name='tenants_application_track_valid', violation_error_code='tenants_application_track_valid'),
+            model_name="application",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("track__in", ["standard", "expedited"])),
+                name="tenants_application_track_valid",
+                violation_error_code="tenants_application_track_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'withdrawn']), ('submitted_at__isnull', False), _connector='OR'), name='tenants_application_submitted_has_time', violation_error_code='tenants_application_submitted_has_time'),
+            model_name="application",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["draft", "withdrawn"]), ("submitted_at__isnull", False), _connector="OR"
+                ),
+                name="tenants_application_submitted_has_time",
+                violation_error_code="tenants_application_submitted_has_time",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ('approved', 'rejected', 'onboarding', 'done')), _negated=True), ('decided_at__isnull', False), _connector='OR'), name='tenants_application_decided_has_time', violation_error_code='tenants_application_decided_has_time'),
+            model_name="application",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status__in", ("approved", "rejected", "onboarding", "done")), _negated=True),
+                    ("decided_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="tenants_application_decided_has_time",
+                violation_error_code="tenants_application_decided_has_time",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ('approved', 'onboarding', 'done')), _negated=True), ('company__isnull', False), _connector='OR'), name='tenants_application_admitted_has_company', violation_error_code='tenants_application_admitted_has_company'),
+            model_name="application",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status__in", ("approved", "onboarding", "done")), _negated=True),
+                    ("company__isnull", False),
+                    _connector="OR",
+                ),
+                name="tenants_application_admitted_has_company",
+                violation_error_code="tenants_application_admitted_has_company",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('more_info_return_status__in', ('screening', 'in_review')), ('status', 'more_info')), models.Q(models.Q(('status', 'more_info'), _negated=True), ('more_info_return_status', '')), _connector='OR'), name='tenants_application_more_info_returns', violation_error_code='tenants_application_more_info_returns'),
+            model_name="application",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("more_info_return_status__in", ("screening", "in_review")), ("status", "more_info")
+                    ),
+                    models.Q(
+                        models.Q(("status", "more_info"), _negated=True), ("more_info_return_status", "")
+                    ),
+                    _connector="OR",
+                ),
+                name="tenants_application_more_info_returns",
+                violation_error_code="tenants_application_more_info_returns",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(('eligibility_overridden_by__isnull', True), models.Q(('eligibility_override_reason', ''), _negated=True), _connector='OR'), name='tenants_application_override_has_reason', violation_error_code='tenants_application_override_has_reason'),
+            model_name="application",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("eligibility_overridden_by__isnull", True),
+                    models.Q(("eligibility_override_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="tenants_application_override_has_reason",
+                violation_error_code="tenants_application_override_has_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.UniqueConstraint(condition=models.Q(('company__isnull', False)), fields=('company',), name='tenants_application_one_per_company'),
+            model_name="application",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("company__isnull", False)),
+                fields=("company",),
+                name="tenants_application_one_per_company",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='applicationdocument',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['business_plan', 'licence', 'id', 'other'])), name='tenants_applicationdocument_kind_valid', violation_error_code='tenants_applicationdocument_kind_valid'),
+            model_name="applicationdocument",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["business_plan", "licence", "id", "other"])),
+                name="tenants_applicationdocument_kind_valid",
+                violation_error_code="tenants_applicationdocument_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='applicationfounder',
-            constraint=models.CheckConstraint(condition=models.Q(('name', ''), _negated=True), name='tenants_applicationfounder_name_set', violation_error_code='tenants_applicationfounder_name_set'),
+            model_name="applicationfounder",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("name", ""), _negated=True),
+                name="tenants_applicationfounder_name_set",
+                violation_error_code="tenants_applicationfounder_name_set",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='moreinforequest',
-            constraint=models.CheckConstraint(condition=models.Q(('question', ''), _negated=True), name='tenants_moreinforequest_question_set', violation_error_code='tenants_moreinforequest_question_set'),
+            model_name="moreinforequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("question", ""), _negated=True),
+                name="tenants_moreinforequest_question_set",
+                violation_error_code="tenants_moreinforequest_question_set",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='moreinforequest',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('answer', ''), ('answered_at__isnull', True)), models.Q(('answered_at__isnull', False), models.Q(('answer', ''), _negated=True)), _connector='OR'), name='tenants_moreinforequest_answered_complete', violation_error_code='tenants_moreinforequest_answered_complete'),
+            model_name="moreinforequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("answer", ""), ("answered_at__isnull", True)),
+                    models.Q(("answered_at__isnull", False), models.Q(("answer", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="tenants_moreinforequest_answered_complete",
+                violation_error_code="tenants_moreinforequest_answered_complete",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='moreinforequest',
-            constraint=models.UniqueConstraint(condition=models.Q(('answered_at__isnull', True)), fields=('application',), name='tenants_moreinforequest_one_open'),
+            model_name="moreinforequest",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("answered_at__isnull", True)),
+                fields=("application",),
+                name="tenants_moreinforequest_one_open",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewassignment',
-            constraint=models.UniqueConstraint(fields=('application', 'reviewer'), name='tenants_reviewassignment_unique_reviewer', violation_error_message='This reviewer is already assigned.'),
+            model_name="reviewassignment",
+            constraint=models.UniqueConstraint(
+                fields=("application", "reviewer"),
+                name="tenants_reviewassignment_unique_reviewer",
+                violation_error_message="This reviewer is already assigned.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewassignment',
-            constraint=models.CheckConstraint(condition=models.Q(('score__isnull', True), models.Q(('score__gte', 1), ('score__lte', 10)), _connector='OR'), name='tenants_reviewassignment_score_range', violation_error_code='tenants_reviewassignment_score_range', violation_error_message='A score is from 1 to 10.'),
+            model_name="reviewassignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("score__isnull", True), models.Q(("score__gte", 1), ("score__lte", 10)), _connector="OR"
+                ),
+                name="tenants_reviewassignment_score_range",
+                violation_error_code="tenants_reviewassignment_score_range",
+                violation_error_message="A score is from 1 to 10.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewassignment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('recommendation', ''), ('score__isnull', True), ('submitted_at__isnull', True)), models.Q(('score__isnull', False), ('submitted_at__isnull', False), models.Q(('recommendation', ''), _negated=True)), _connector='OR'), name='tenants_reviewassignment_submitted_complete', violation_error_code='tenants_reviewassignment_submitted_complete'),
+            model_name="reviewassignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("recommendation", ""), ("score__isnull", True), ("submitted_at__isnull", True)),
+                    models.Q(
+                        ("score__isnull", False),
+                        ("submitted_at__isnull", False),
+                        models.Q(("recommendation", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="tenants_reviewassignment_submitted_complete",
+                violation_error_code="tenants_reviewassignment_submitted_complete",
+            ),
         ),
     ]

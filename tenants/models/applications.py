@@ -371,9 +371,7 @@ class ReviewAssignment(TimeStampedModel):
         blank=True,
         related_name="+",
     )
-    recommendation = models.CharField(
-        _("recommendation"), max_length=8, choices=Recommendation, blank=True
-    )
+    recommendation = models.CharField(_("recommendation"), max_length=8, choices=Recommendation, blank=True)
     score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True, help_text=_("1 to 10."))
     comment = models.TextField(_("comment"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
