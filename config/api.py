@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from notifications.api.views import NotificationViewSet
 from spaces.api import views as spaces_views
+from tenants.api.applications import ApplicationViewSet
 
 app_name = "api"
 
@@ -15,5 +16,6 @@ router.register("floors", spaces_views.FloorViewSet, basename="floor")
 router.register("features", spaces_views.FeatureViewSet, basename="feature")
 router.register("spaces", spaces_views.SpaceViewSet, basename="space")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("applications", ApplicationViewSet, basename="application")
 
 urlpatterns = router.urls

@@ -206,5 +206,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        # tenants.applications: status and more_info_return_status share one choice set, as do
+        # applicant_language and a user's preferred_language; "kind" clashes with other apps.
+        "ApplicationStatusEnum": "tenants.models.applications.ApplicationStatus",
+        "LanguageEnum": "accounts.models.Language",
+        "ApplicationDocumentKindEnum": "tenants.models.applications.DocumentKind",
+    },
 }

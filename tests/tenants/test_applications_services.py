@@ -131,9 +131,18 @@ def test_an_override_with_a_reason_passes_screening_and_is_recorded():
     [
         (lambda app: None, ApplicationTrack.STANDARD),
         (lambda app: FounderFactory(application=app, is_returnee=True), ApplicationTrack.EXPEDITED),
-        (lambda app: Application.objects.filter(pk=app.pk).update(is_returnee_founded=True), ApplicationTrack.EXPEDITED),
-        (lambda app: Application.objects.filter(pk=app.pk).update(is_high_tech=True), ApplicationTrack.EXPEDITED),
-        (lambda app: type(app.sector).objects.filter(pk=app.sector_id).update(is_priority=True), ApplicationTrack.EXPEDITED),
+        (
+            lambda app: Application.objects.filter(pk=app.pk).update(is_returnee_founded=True),
+            ApplicationTrack.EXPEDITED,
+        ),
+        (
+            lambda app: Application.objects.filter(pk=app.pk).update(is_high_tech=True),
+            ApplicationTrack.EXPEDITED,
+        ),
+        (
+            lambda app: type(app.sector).objects.filter(pk=app.sector_id).update(is_priority=True),
+            ApplicationTrack.EXPEDITED,
+        ),
         (
             lambda app: (
                 Application.objects.filter(pk=app.pk).update(is_high_tech=True),
@@ -142,7 +151,7 @@ def test_an_override_with_a_reason_passes_screening_and_is_recorded():
             ApplicationTrack.STANDARD,
         ),
     ],
-)  # fmt: skip
+)
 def test_submit_assigns_the_track_by_the_active_criteria(setup, track):
     # given
     app = application_in(S.DRAFT)

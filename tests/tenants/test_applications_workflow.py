@@ -104,7 +104,7 @@ ACTIONS: dict[str, tuple[Callable[[Application, Any], Any], dict[str, str]]] = {
         lambda app, actor: services.application_withdraw(
             application=app, actor=actor, reason="Changed plans"
         ),
-        {s: S.WITHDRAWN for s in (S.DRAFT, S.SUBMITTED, S.SCREENING, S.MORE_INFO, S.IN_REVIEW)},
+        dict.fromkeys((S.DRAFT, S.SUBMITTED, S.SCREENING, S.MORE_INFO, S.IN_REVIEW), S.WITHDRAWN),
     ),
 }
 
@@ -249,15 +249,46 @@ def test_approve_needs_a_submitted_review_and_changes_nothing_without_one():
 @pytest.mark.parametrize(
     ("call", "code"),
     [
-        (lambda app, lead: services.application_decide(application=app, actor=lead, decision="reject"), "decision_note_required"),
-        (lambda app, lead: services.application_decide(application=app, actor=lead, decision="maybe"), "invalid_choice"),
-        (lambda app, lead: services.application_request_more_info(application=app, actor=lead, question=" "), "question_required"),
-        (lambda app, lead: services.application_review(application=app, actor=_pending_reviewer(app), recommendation="approve", score=11), "tenants_reviewassignment_score_range"),
-        (lambda app, lead: services.application_review(application=app, actor=_pending_reviewer(app), recommendation="yes", score=5), "invalid_choice"),
-        (lambda app, lead: services.application_assign_reviewer(application=app, actor=lead, reviewer=_pending_reviewer(app)), "reviewer_assigned"),
-        (lambda app, lead: services.application_assign_reviewer(application=app, actor=lead, reviewer=app.applicant), "reviewer_conflict"),
+        (
+            lambda app, lead: services.application_decide(application=app, actor=lead, decision="reject"),
+            "decision_note_required",
+        ),
+        (
+            lambda app, lead: services.application_decide(application=app, actor=lead, decision="maybe"),
+            "invalid_choice",
+        ),
+        (
+            lambda app, lead: services.application_request_more_info(
+                application=app, actor=lead, question=" "
+            ),
+            "question_required",
+        ),
+        (
+            lambda app, lead: services.application_review(
+                application=app, actor=_pending_reviewer(app), recommendation="approve", score=11
+            ),
+            "tenants_reviewassignment_score_range",
+        ),
+        (
+            lambda app, lead: services.application_review(
+                application=app, actor=_pending_reviewer(app), recommendation="yes", score=5
+            ),
+            "invalid_choice",
+        ),
+        (
+            lambda app, lead: services.application_assign_reviewer(
+                application=app, actor=lead, reviewer=_pending_reviewer(app)
+            ),
+            "reviewer_assigned",
+        ),
+        (
+            lambda app, lead: services.application_assign_reviewer(
+                application=app, actor=lead, reviewer=app.applicant
+            ),
+            "reviewer_conflict",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_commands_are_refused_with_a_code_and_change_nothing(call, code):
     # given
     app = application_in(S.IN_REVIEW)
