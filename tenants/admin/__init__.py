@@ -1,3 +1,3 @@
 """Staff admin for the tenants app, one module per lifecycle."""
 
-from tenants.admin import companies  # noqa: F401
+from tenants.admin import applications, companies  # noqa: F401
