@@ -28,6 +28,8 @@ from tenants.models import (
 )
 from tenants.services import applications as services
 
+MAX_COUNT = 10_000  # people or desks on one application
+
 # --- output -------------------------------------------------------------------------------------------
 
 
@@ -44,6 +46,8 @@ class ApplicationDocumentSerializer(serializers.ModelSerializer):
 
 
 class ReviewAssignmentSerializer(serializers.ModelSerializer):
+    score = serializers.IntegerField(read_only=True, allow_null=True)
+
     class Meta:
         model = ReviewAssignment
         fields = ["id", "reviewer", "recommendation", "score", "comment", "submitted_at"]
@@ -59,6 +63,9 @@ class ApplicationSerializer(serializers.ModelSerializer):
     founders = ApplicationFounderSerializer(many=True, read_only=True)
     documents = ApplicationDocumentSerializer(many=True, read_only=True)
     more_info_requests = MoreInfoRequestSerializer(many=True, read_only=True)
+    # Declared: the model's small-integer range differs per database, and so would the schema.
+    team_size = serializers.IntegerField(read_only=True)
+    requested_desks = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Application
@@ -115,6 +122,8 @@ class ApplicationDraftSerializer(serializers.ModelSerializer):
 
     sector = serializers.SlugRelatedField(slug_field="code", queryset=Sector.objects.all())
     founders = ApplicationFounderInputSerializer(many=True, required=False)
+    team_size = serializers.IntegerField(required=False, max_value=MAX_COUNT)
+    requested_desks = serializers.IntegerField(required=False, min_value=0, max_value=MAX_COUNT)
 
     class Meta:
         model = Application
