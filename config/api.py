@@ -9,6 +9,7 @@ from tenants.api import incubation as incubation_views
 from tenants.api import registration as registration_views
 from tenants.api import sla as tenants_sla
 from tenants.api import tenancy as tenancy_views
+from tenants.api.applications import ApplicationViewSet
 
 app_name = "api"
 
@@ -36,5 +37,6 @@ router.register("agreements", tenancy_views.AgreementViewSet, basename="agreemen
 router.register("tenancies", tenancy_views.TenancyViewSet, basename="tenancy")
 router.register("incentive-grants", tenancy_views.IncentiveGrantViewSet, basename="incentive-grant")
 router.register("occupancy", tenancy_views.OccupancyViewSet, basename="occupancy")
+router.register("applications", ApplicationViewSet, basename="application")
 
 urlpatterns = router.urls

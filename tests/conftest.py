@@ -46,3 +46,9 @@ def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def
 @pytest.fixture
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+# Tests that race real threads use django_db(transaction=True, serialized_rollback=True):
+# a transactional test empties every table when it ends, and the rollback restores the
+# rows data migrations installed (eligibility rules, SLA policies), which later tests and
+# later --reuse-db sessions rely on.

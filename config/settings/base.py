@@ -246,5 +246,10 @@ SPECTACULAR_SETTINGS = {
         "ChecklistKindEnum": "tenants.models.tenancy.ChecklistKind",
         "IncentiveKindEnum": "tenants.models.tenancy.IncentiveKind",
         "IncentiveStatusEnum": "tenants.models.tenancy.IncentiveStatus",
+        # tenants.applications: status and more_info_return_status share one choice set, as do
+        # applicant_language and a user's preferred_language; "kind" clashes with other apps.
+        "ApplicationStatusEnum": "tenants.models.applications.ApplicationStatus",
+        "LanguageEnum": "accounts.models.Language",
+        "ApplicationDocumentKindEnum": "tenants.models.applications.DocumentKind",
     },
 }

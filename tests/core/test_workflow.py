@@ -96,7 +96,7 @@ def test_available_actions_respect_state_and_actor():
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_workers_racing_the_same_transition_move_it_once():
     # given
     ticket = Ticket.objects.create(status="open")

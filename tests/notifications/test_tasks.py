@@ -113,7 +113,7 @@ def test_email_send_task_does_not_retry_other_errors(welcome, mocker):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_email_send_concurrent_duplicate_waits_for_the_claim_and_sends_nothing(mocker):
     # given: one task run is in the middle of sending
     notification = NotificationFactory(email_requested=True)

@@ -496,7 +496,7 @@ def test_sweep_task_calls_the_sweep(people):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_sweeps_racing_on_two_threads_send_each_level_exactly_once():
     # given: three far-overdue clocks with an assignee, a team lead and a director
     assignee, lead, boss = UserFactory(), team_lead(), director()

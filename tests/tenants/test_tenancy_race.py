@@ -64,12 +64,12 @@ def assert_exactly_one_won(outcomes: list[object]) -> None:
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_executions_at_the_same_moment_on_postgres_exactly_one_wins():
     assert_exactly_one_won(race_two_executions())
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_executions_at_the_same_moment_on_sqlite_are_serialised(on_postgres):
     if on_postgres:
         pytest.skip("the PostgreSQL race has its own test")
