@@ -1,5 +1,6 @@
 import pytest
-from django.db import connection
+from django.core.management import call_command
+from django.db import connection, connections
 from rest_framework.test import APIClient
 
 from tests.accounts.factories import UserFactory
@@ -48,7 +49,22 @@ def on_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-# Tests that race real threads use django_db(transaction=True, serialized_rollback=True):
-# a transactional test empties every table when it ends, and the rollback restores the
-# rows data migrations installed (eligibility rules, SLA policies), which later tests and
-# later --reuse-db sessions rely on.
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """Leave the test database as migrations made it, for the next ``--reuse-db`` session.
+
+    Tests that race real threads use ``django_db(transaction=True, serialized_rollback=True)``.
+    pytest-django runs them last; each empties every table when it ends and Django restores
+    the rows data migrations installed (eligibility rules, SLA policies) only when the next
+    such test starts. So the session would end with empty tables: restore them here.
+    """
+    yield
+    with django_db_blocker.unblock():
+        for alias in connections:
+            connection = connections[alias]
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents:
+                call_command(
+                    "flush", database=alias, interactive=False, inhibit_post_migrate=True, verbosity=0
+                )
+                connection.creation.deserialize_db_from_string(contents)
