@@ -84,13 +84,19 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
         return self.order_by(*APPLICATION_QUEUE_ORDERING)
 
     def visible_to(self, user: Any) -> "ApplicationQuerySet":
-        """Staff see every application; an applicant their own; a reviewer those assigned to them."""
+        """Staff see every application; an applicant their own; a reviewer those assigned to them.
+
+        "Their own", as ``is_applicant`` says: the account that applied, or, for an application
+        no account has made (staff entered it), the account with the applicant's e-mail. An
+        e-mail alone never shows another account's application.
+        """
         if not getattr(user, "is_authenticated", False):
             return self.none()
         if user.is_staff:
             return self
         assigned = ReviewAssignment.objects.filter(application=OuterRef("pk"), reviewer=user)
-        return self.filter(Q(applicant=user) | Q(applicant_email__iexact=user.email) | Q(Exists(assigned)))
+        unclaimed_by_email = Q(applicant__isnull=True, applicant_email__iexact=user.email)
+        return self.filter(Q(applicant=user) | unclaimed_by_email | Q(Exists(assigned)))
 
 
 APPLICATION_QUEUE_ORDERING = [
