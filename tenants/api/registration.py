@@ -24,9 +24,9 @@ from tenants.models import (
     RegistrationStep,
     RegistrationStepKind,
     RegistrationStepStatus,
-    RegistrationTrack,
     ServiceRequest,
     ServiceRequestCategory,
+    Track,
     WaitingOn,
 )
 from tenants.selectors import registration as selectors
@@ -91,7 +91,7 @@ class RegistrationCaseSerializer(serializers.ModelSerializer):
 
 class RegistrationCaseCreateSerializer(serializers.Serializer):
     company = serializers.PrimaryKeyRelatedField(queryset=Company.objects.all())
-    track = serializers.ChoiceField(choices=RegistrationTrack.choices, default=RegistrationTrack.STANDARD)
+    track = serializers.ChoiceField(choices=Track.choices, default=Track.STANDARD)
     officer = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_staff=True), required=False, allow_null=True
     )

@@ -18,12 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Language
 from core.db import check_constraint
 from core.models import TimeStampedModel
-
-
-class ApplicationTrack(models.TextChoices):
-    # Unified with the SLA engine's shared ``Track`` at merge.
-    STANDARD = "standard", _("Standard")
-    EXPEDITED = "expedited", _("Expedited")
+from tenants.models.sla import Track
 
 
 class ApplicationStatus(models.TextChoices):
@@ -94,7 +89,7 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
 
 
 APPLICATION_QUEUE_ORDERING = [
-    Case(When(track=ApplicationTrack.EXPEDITED, then=Value(0)), default=Value(1)).asc(),
+    Case(When(track=Track.EXPEDITED, then=Value(0)), default=Value(1)).asc(),
     F("submitted_at").asc(nulls_last=True),
     "pk",
 ]
@@ -102,6 +97,9 @@ APPLICATION_QUEUE_ORDERING = [
 
 class Application(TimeStampedModel):
     """A startup's application for admission to the park, from draft to decision and onboarding."""
+
+    # The SLA policies of its clocks ("screening", "decision", "agreement_sent").
+    SLA_SUBJECT_TYPE = "application"
 
     # --- the applicant -------------------------------------------------------------------------------
     applicant = models.ForeignKey(
@@ -143,9 +141,7 @@ class Application(TimeStampedModel):
     summary = models.TextField(_("summary"), blank=True)
 
     # --- workflow --------------------------------------------------------------------------------------
-    track = models.CharField(
-        _("track"), max_length=16, choices=ApplicationTrack, default=ApplicationTrack.STANDARD
-    )
+    track = models.CharField(_("track"), max_length=16, choices=Track, default=Track.STANDARD)
     status = models.CharField(
         _("status"), max_length=16, choices=ApplicationStatus, default=ApplicationStatus.DRAFT
     )
@@ -203,9 +199,7 @@ class Application(TimeStampedModel):
             check_constraint(
                 condition=Q(status__in=ApplicationStatus.values), name="tenants_application_status_valid"
             ),
-            check_constraint(
-                condition=Q(track__in=ApplicationTrack.values), name="tenants_application_track_valid"
-            ),
+            check_constraint(condition=Q(track__in=Track.values), name="tenants_application_track_valid"),
             check_constraint(
                 condition=Q(status__in=[ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN])
                 | Q(submitted_at__isnull=False),

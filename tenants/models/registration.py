@@ -22,12 +22,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.db import check_constraint
 from core.models import TimeStampedModel
+from tenants.models.sla import Track
 from tenants.validators import validate_uscc
-
-
-class RegistrationTrack(models.TextChoices):
-    STANDARD = "standard", _("Standard")
-    EXPEDITED = "expedited", _("Expedited")
 
 
 class RegistrationCaseStatus(models.TextChoices):
@@ -55,7 +51,7 @@ class RegistrationCaseQuerySet(models.QuerySet["RegistrationCase"]):
                 output_field=models.IntegerField(),
             ),
             queue_track=models.Case(
-                models.When(track=RegistrationTrack.EXPEDITED, then=0),
+                models.When(track=Track.EXPEDITED, then=0),
                 default=1,
                 output_field=models.IntegerField(),
             ),
@@ -65,15 +61,16 @@ class RegistrationCaseQuerySet(models.QuerySet["RegistrationCase"]):
 class RegistrationCase(TimeStampedModel):
     """The park registering one company: one row per government step, opened and closed by staff."""
 
+    # The SLA policy of its clock ("registration_precheck").
+    SLA_SUBJECT_TYPE = "registration_case"
+
     company = models.ForeignKey(
         "tenants.Company",
         verbose_name=_("company"),
         on_delete=models.PROTECT,
         related_name="registration_cases",
     )
-    track = models.CharField(
-        _("track"), max_length=16, choices=RegistrationTrack, default=RegistrationTrack.STANDARD
-    )
+    track = models.CharField(_("track"), max_length=16, choices=Track, default=Track.STANDARD)
     status = models.CharField(
         _("status"), max_length=16, choices=RegistrationCaseStatus, default=RegistrationCaseStatus.OPEN
     )
@@ -103,7 +100,7 @@ class RegistrationCase(TimeStampedModel):
                 name="tenants_registrationcase_status_valid",
             ),
             check_constraint(
-                condition=Q(track__in=RegistrationTrack.values), name="tenants_registrationcase_track_valid"
+                condition=Q(track__in=Track.values), name="tenants_registrationcase_track_valid"
             ),
             check_constraint(
                 condition=Q(status=RegistrationCaseStatus.OPEN, closed_at__isnull=True)
@@ -427,6 +424,9 @@ class ServiceRequestQuerySet(models.QuerySet["ServiceRequest"]):
 class ServiceRequest(TimeStampedModel):
     """Anything a company asks of the park, from a broken lamp to a bank introduction."""
 
+    # The SLA policy of its clock ("first_response").
+    SLA_SUBJECT_TYPE = "service_request"
+
     company = models.ForeignKey(
         "tenants.Company",
         verbose_name=_("company"),
@@ -455,6 +455,15 @@ class ServiceRequest(TimeStampedModel):
     description = models.TextField(_("description"), blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=ServiceRequestStatus, default=ServiceRequestStatus.OPEN
+    )
+    track = models.CharField(
+        _("track"),
+        max_length=16,
+        choices=Track,
+        default=Track.STANDARD,
+        help_text=_(
+            "Expedited when the company meets an active expedited-track criterion (set on creation)."
+        ),
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -488,6 +497,7 @@ class ServiceRequest(TimeStampedModel):
                 condition=Q(status__in=ServiceRequestStatus.values),
                 name="tenants_servicerequest_status_valid",
             ),
+            check_constraint(condition=Q(track__in=Track.values), name="tenants_servicerequest_track_valid"),
             check_constraint(
                 condition=Q(category__in=ServiceRequestCategory.values),
                 name="tenants_servicerequest_category_valid",
