@@ -12,13 +12,13 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language
 from core.db import check_constraint
 from core.models import TimeStampedModel
-from tenants.models.sla import Track
+from tenants.models.sla import Track, sla_queue_annotate
 
 
 class ApplicationStatus(models.TextChoices):
@@ -75,8 +75,9 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
         return self.filter(status__in=OPEN_STATUSES)
 
     def queue(self) -> "ApplicationQuerySet":
-        """The staff queue order: expedited first, then oldest submission first."""
-        return self.order_by(*APPLICATION_QUEUE_ORDERING)
+        """The staff queue: expedited first, then the open SLA clock due first (paused or none last),
+        then the oldest submission. Annotates ``sla_track_rank`` and ``sla_due_at``."""
+        return sla_queue_annotate(self).order_by(*APPLICATION_QUEUE_ORDERING)  # type: ignore[return-value]
 
     def visible_to(self, user: Any) -> "ApplicationQuerySet":
         """Staff see every application; an applicant their own; a reviewer those assigned to them."""
@@ -88,8 +89,10 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
         return self.filter(Q(applicant=user) | Q(applicant_email__iexact=user.email) | Q(Exists(assigned)))
 
 
+# Over ``ApplicationQuerySet.queue()``'s annotations.
 APPLICATION_QUEUE_ORDERING = [
-    Case(When(track=Track.EXPEDITED, then=Value(0)), default=Value(1)).asc(),
+    F("sla_track_rank").asc(),
+    F("sla_due_at").asc(nulls_last=True),
     F("submitted_at").asc(nulls_last=True),
     "pk",
 ]

@@ -15,14 +15,14 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
 from core.db import check_constraint
 from core.models import TimeStampedModel
-from tenants.models.sla import Track
+from tenants.models.sla import Track, sla_queue_annotate
 from tenants.validators import validate_uscc
 
 
@@ -43,19 +43,27 @@ class RegistrationCaseQuerySet(models.QuerySet["RegistrationCase"]):
         )
 
     def queue_order(self) -> "RegistrationCaseQuerySet":
-        """Open cases first, expedited before standard, oldest first."""
-        return self.annotate(
-            queue_closed=models.Case(
-                models.When(status=RegistrationCaseStatus.OPEN, then=0),
-                default=1,
-                output_field=models.IntegerField(),
-            ),
-            queue_track=models.Case(
-                models.When(track=Track.EXPEDITED, then=0),
-                default=1,
-                output_field=models.IntegerField(),
-            ),
-        ).order_by("queue_closed", "queue_track", "opened_at", "pk")
+        """Open cases first, expedited before standard, then the pre-check clock due first (paused
+        or stopped last), then the oldest. Annotates ``queue_closed``, ``sla_track_rank``, ``sla_due_at``."""
+        return sla_queue_annotate(
+            self.annotate(
+                queue_closed=models.Case(
+                    models.When(status=RegistrationCaseStatus.OPEN, then=0),
+                    default=1,
+                    output_field=models.IntegerField(),
+                )
+            )
+        ).order_by(*REGISTRATION_CASE_QUEUE_ORDERING)  # type: ignore[return-value]
+
+
+# Over ``RegistrationCaseQuerySet.queue_order()``'s annotations.
+REGISTRATION_CASE_QUEUE_ORDERING = [
+    "queue_closed",
+    "sla_track_rank",
+    F("sla_due_at").asc(nulls_last=True),
+    "opened_at",
+    "pk",
+]
 
 
 class RegistrationCase(TimeStampedModel):
@@ -411,14 +419,28 @@ class ServiceRequestQuerySet(models.QuerySet["ServiceRequest"]):
         )
 
     def queue_order(self) -> "ServiceRequestQuerySet":
-        """Requests still with the park first, oldest first."""
-        return self.annotate(
-            queue_closed=models.Case(
-                models.When(status__in=SERVICE_REQUEST_ACTIVE, then=0),
-                default=1,
-                output_field=models.IntegerField(),
+        """Requests still with the park first, expedited before standard, then the first-response
+        clock due first (answered ones last), then the oldest. Annotates ``queue_closed``,
+        ``sla_track_rank`` and ``sla_due_at``."""
+        return sla_queue_annotate(
+            self.annotate(
+                queue_closed=models.Case(
+                    models.When(status__in=SERVICE_REQUEST_ACTIVE, then=0),
+                    default=1,
+                    output_field=models.IntegerField(),
+                )
             )
-        ).order_by("queue_closed", "created_at", "pk")
+        ).order_by(*SERVICE_REQUEST_QUEUE_ORDERING)  # type: ignore[return-value]
+
+
+# Over ``ServiceRequestQuerySet.queue_order()``'s annotations.
+SERVICE_REQUEST_QUEUE_ORDERING = [
+    "queue_closed",
+    "sla_track_rank",
+    F("sla_due_at").asc(nulls_last=True),
+    "created_at",
+    "pk",
+]
 
 
 class ServiceRequest(TimeStampedModel):
