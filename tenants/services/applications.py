@@ -9,7 +9,7 @@ after commit.
 """
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -161,7 +161,7 @@ FINAL_STATUSES = (S.REJECTED, S.WITHDRAWN, S.DONE)
 SLA_STEP_BY_MORE_INFO_SOURCE = {S.SCREENING: SLA_SCREENING, S.IN_REVIEW: SLA_DECISION}
 
 
-def _sla_follow(application: Application, *, action: str, at: Any) -> None:
+def _sla_follow(application: Application, *, action: str, at: datetime) -> None:
     """Start, pause, resume or stop the application's clocks after ``action`` (same transaction).
 
     submit starts "screening"; the screening outcome stops it; entering in_review starts
