@@ -236,6 +236,8 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "GraduationBasisEnum": "tenants.models.incubation.GraduationBasis",
+        # One track for applications, registration cases, service requests and SLA policies/clocks.
+        "TrackEnum": "tenants.models.sla.Track",
         "RegistrationCaseStatusEnum": "tenants.models.registration.RegistrationCaseStatus",
         "RegistrationStepKindEnum": "tenants.models.registration.RegistrationStepKind",
         "RegistrationStepStatusEnum": "tenants.models.registration.RegistrationStepStatus",

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.admin import TransitionHistoryInline
+from tenants.admin.sla import SLAOverdueFilter, SLAQueueAdminMixin
 from tenants.models import (
     Application,
     ApplicationDocument,
@@ -116,8 +117,8 @@ class OverrideForm(forms.Form):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
-    """The admissions queue: expedited first, then the oldest submission."""
+class ApplicationAdmin(SLAQueueAdminMixin, admin.ModelAdmin):
+    """The admissions queue: expedited first, then the open SLA clock due first, then the oldest."""
 
     list_display = [
         "company_name",
@@ -128,12 +129,12 @@ class ApplicationAdmin(admin.ModelAdmin):
         "eligibility_passed",
         "lead",
         "submitted_at",
+        "sla_due",
     ]
-    list_filter = ["status", "track", "sector", EligibilityFilter, "requested_space"]
+    list_filter = ["status", "track", SLAOverdueFilter, "sector", EligibilityFilter, "requested_space"]
     search_fields = ["company_name", "company_name_zh", "applicant_name", "applicant_email"]
     list_select_related = ["sector", "lead"]
     autocomplete_fields = ["applicant", "sector", "lead", "company"]
-    ordering = APPLICATION_QUEUE_ORDERING
     readonly_fields = [
         "status",
         "track",
@@ -166,6 +167,12 @@ class ApplicationAdmin(admin.ModelAdmin):
         "start_onboarding",
         "complete",
     ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Application]:
+        return Application.objects.queue()  # annotated with the SLA track rank and due time
+
+    def get_ordering(self, request: HttpRequest) -> list[Any]:
+        return APPLICATION_QUEUE_ORDERING  # over the annotations of queue()
 
     def _run(
         self, request: HttpRequest, queryset: QuerySet[Application], call: Callable[[Application], Any]

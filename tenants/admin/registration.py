@@ -14,12 +14,14 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import TransitionHistoryInline
+from tenants.admin.sla import SLAOverdueFilter, SLAQueueAdminMixin
 from tenants.models import (
     RegistrationCase,
     RegistrationStep,
     RegistrationStepStatus,
     ServiceRequest,
 )
+from tenants.models.registration import REGISTRATION_CASE_QUEUE_ORDERING, SERVICE_REQUEST_QUEUE_ORDERING
 from tenants.services import registration as services
 
 
@@ -60,9 +62,11 @@ class RegistrationStepInline(admin.TabularInline):
 
 
 @admin.register(RegistrationCase)
-class RegistrationCaseAdmin(admin.ModelAdmin):
-    list_display = ["company", "track", "status", "officer", "opened_at", "closed_at"]
-    list_filter = ["status", "track"]
+class RegistrationCaseAdmin(SLAQueueAdminMixin, admin.ModelAdmin):
+    """The park's queue: open cases first, expedited first, then the pre-check clock due first."""
+
+    list_display = ["company", "track", "status", "officer", "opened_at", "sla_due", "closed_at"]
+    list_filter = ["status", "track", SLAOverdueFilter]
     search_fields = ["company__name", "company__name_zh", "company__uscc", "notes"]
     list_select_related = ["company", "officer"]
     autocomplete_fields = ["company", "officer"]
@@ -71,10 +75,10 @@ class RegistrationCaseAdmin(admin.ModelAdmin):
     actions = ["cancel_cases"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[RegistrationCase]:
-        return RegistrationCase.objects.queue_order()  # open and expedited first, oldest first
+        return RegistrationCase.objects.queue_order()  # open, expedited, due first; annotated
 
-    def get_ordering(self, request: HttpRequest) -> list[str]:
-        return ["queue_closed", "queue_track", "opened_at", "pk"]
+    def get_ordering(self, request: HttpRequest) -> list[Any]:
+        return REGISTRATION_CASE_QUEUE_ORDERING
 
     def get_readonly_fields(self, request: HttpRequest, obj: RegistrationCase | None = None) -> list[str]:
         # the company and track are chosen when the case is opened (by the service)
@@ -166,16 +170,27 @@ class RegistrationStepAdmin(admin.ModelAdmin):
 
 
 @admin.register(ServiceRequest)
-class ServiceRequestAdmin(admin.ModelAdmin):
-    """The park's queue: requests still open first, oldest first."""
+class ServiceRequestAdmin(SLAQueueAdminMixin, admin.ModelAdmin):
+    """The park's queue: requests still open first, expedited first, then the first response due first."""
 
-    list_display = ["subject", "company", "category", "status", "assignee", "created_at", "first_response_at"]
-    list_filter = ["status", "category", "campus"]
+    list_display = [
+        "subject",
+        "company",
+        "category",
+        "track",
+        "status",
+        "assignee",
+        "created_at",
+        "sla_due",
+        "first_response_at",
+    ]
+    list_filter = ["status", "track", SLAOverdueFilter, "category", "campus"]
     search_fields = ["subject", "description", "company__name", "company__name_zh"]
     list_select_related = ["company", "assignee"]
     autocomplete_fields = ["company", "requested_by", "assignee", "campus"]
     readonly_fields = [
         "status",
+        "track",
         "first_response_at",
         "resolved_at",
         "closed_at",
@@ -190,8 +205,8 @@ class ServiceRequestAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[ServiceRequest]:
         return ServiceRequest.objects.queue_order()
 
-    def get_ordering(self, request: HttpRequest) -> list[str]:
-        return ["queue_closed", "created_at", "pk"]
+    def get_ordering(self, request: HttpRequest) -> list[Any]:
+        return SERVICE_REQUEST_QUEUE_ORDERING
 
     def save_model(self, request: HttpRequest, obj: ServiceRequest, form: Any, change: bool) -> None:
         if change:  # subject, description, category, assignee: rule-free fields

@@ -1,15 +1,47 @@
 """Staff admin for SLA policies (editable) and clocks (read-only; the services and the sweep own them)."""
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.calendar import SHANGHAI
 from tenants.models import SLAClock, SLAPolicy
 from tenants.models.sla import SLALevel
+
+# --- for the admins of the objects clocks run on (applications, registration cases, requests) ----------
+
+
+class SLAOverdueFilter(admin.SimpleListFilter):
+    """Rows with an open clock past its due time (or paused with its budget used up), or without."""
+
+    title = _("SLA overdue")
+    parameter_name = "overdue"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("Overdue")), ("no", _("Not overdue"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if value not in ("yes", "no"):
+            return queryset
+        overdue = Exists(
+            SLAClock.objects.overdue(timezone.now()).of_model(queryset.model).filter(object_id=OuterRef("pk"))
+        )
+        return queryset.filter(overdue) if value == "yes" else queryset.filter(~overdue)
+
+
+class SLAQueueAdminMixin:
+    """The "due" column of a staff queue annotated by ``sla_queue_annotate`` (Beijing time)."""
+
+    @admin.display(description=_("due (Beijing time)"), ordering="sla_due_at")
+    def sla_due(self, obj: Any) -> str | None:
+        due: datetime | None = getattr(obj, "sla_due_at", None)
+        return due.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if due is not None else None
 
 
 @admin.register(SLAPolicy)

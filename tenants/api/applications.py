@@ -7,7 +7,8 @@ is one ``@action`` calling one service.
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import DateTimeField, QuerySet, Value
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -67,6 +68,12 @@ class ApplicationSerializer(serializers.ModelSerializer):
     # Declared: the model's small-integer range differs per database, and so would the schema.
     team_size = serializers.IntegerField(read_only=True)
     requested_desks = serializers.IntegerField(read_only=True)
+    sla_due_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text=_("Staff only: when the open SLA clock falls due (null when paused, stopped or none)."),
+    )
 
     class Meta:
         model = Application
@@ -91,6 +98,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "summary",
             "track",
             "status",
+            "sla_due_at",
             "more_info_return_status",
             "eligibility",
             "eligibility_passed",
@@ -208,7 +216,10 @@ class ApplicationViewSet(
         qs = Application.objects.visible_to(self.request.user).prefetch_related(
             "founders", "documents", "more_info_requests"
         )
-        return qs.queue() if self.request.user.is_staff else qs.order_by("-created_at", "pk")
+        if self.request.user.is_staff:
+            return qs.queue()  # expedited first, then the SLA due time; annotates sla_due_at
+        # The park's internal due times are not the applicant's business.
+        return qs.annotate(sla_due_at=Value(None, output_field=DateTimeField())).order_by("-created_at", "pk")
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         if self.action in ("create", "update", "partial_update"):

@@ -24,9 +24,9 @@ from tenants.models import (
     RegistrationStep,
     RegistrationStepKind,
     RegistrationStepStatus,
-    RegistrationTrack,
     ServiceRequest,
     ServiceRequestCategory,
+    Track,
     WaitingOn,
 )
 from tenants.selectors import registration as selectors
@@ -70,6 +70,12 @@ class RegistrationStepSerializer(serializers.ModelSerializer):
 
 class RegistrationCaseSerializer(serializers.ModelSerializer):
     company_name = serializers.CharField(source="company.name", read_only=True)
+    sla_due_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text=_("When the park's pre-check falls due (null once done or while waiting on the company)."),
+    )
     steps = RegistrationStepSerializer(many=True, read_only=True)
 
     class Meta:
@@ -80,6 +86,7 @@ class RegistrationCaseSerializer(serializers.ModelSerializer):
             "company_name",
             "track",
             "status",
+            "sla_due_at",
             "officer",
             "opened_at",
             "closed_at",
@@ -91,7 +98,7 @@ class RegistrationCaseSerializer(serializers.ModelSerializer):
 
 class RegistrationCaseCreateSerializer(serializers.Serializer):
     company = serializers.PrimaryKeyRelatedField(queryset=Company.objects.all())
-    track = serializers.ChoiceField(choices=RegistrationTrack.choices, default=RegistrationTrack.STANDARD)
+    track = serializers.ChoiceField(choices=Track.choices, default=Track.STANDARD)
     officer = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_staff=True), required=False, allow_null=True
     )
@@ -109,6 +116,12 @@ class RegistrationStepUpdateSerializer(serializers.Serializer):
 
 class ServiceRequestSerializer(serializers.ModelSerializer):
     company_name = serializers.CharField(source="company.name", read_only=True)
+    sla_due_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text=_("When the park's first response falls due (null once it has answered)."),
+    )
 
     class Meta:
         model = ServiceRequest
@@ -121,9 +134,11 @@ class ServiceRequestSerializer(serializers.ModelSerializer):
             "category",
             "subject",
             "description",
+            "track",
             "status",
             "assignee",
             "created_at",
+            "sla_due_at",
             "first_response_at",
             "resolved_at",
             "closed_at",
@@ -206,6 +221,7 @@ class ServiceRequestRatesSerializer(serializers.Serializer):
 class RegistrationCaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Registration cases with their nine steps in order. Staff open and run them; a company's people read."""
 
+    queryset = RegistrationCase.objects.none()  # the model, for the schema; rows come from get_queryset()
     serializer_class = RegistrationCaseSerializer
     filterset_fields = ["status", "track", "company"]
 
@@ -249,8 +265,9 @@ class RegistrationCaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
 class ServiceRequestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """The service-request ledger. A company's people make and follow their requests; staff answer them."""
 
+    queryset = ServiceRequest.objects.none()  # the model, for the schema; rows come from get_queryset()
     serializer_class = ServiceRequestSerializer
-    filterset_fields = ["status", "category", "company", "campus"]
+    filterset_fields = ["status", "track", "category", "company", "campus"]
 
     def get_queryset(self) -> QuerySet[ServiceRequest]:
         return selectors.service_request_list(user=self.request.user)

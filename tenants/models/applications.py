@@ -12,18 +12,13 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language
 from core.db import check_constraint
 from core.models import TimeStampedModel
-
-
-class ApplicationTrack(models.TextChoices):
-    # Unified with the SLA engine's shared ``Track`` at merge.
-    STANDARD = "standard", _("Standard")
-    EXPEDITED = "expedited", _("Expedited")
+from tenants.models.sla import Track, sla_queue_annotate
 
 
 class ApplicationStatus(models.TextChoices):
@@ -80,8 +75,9 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
         return self.filter(status__in=OPEN_STATUSES)
 
     def queue(self) -> "ApplicationQuerySet":
-        """The staff queue order: expedited first, then oldest submission first."""
-        return self.order_by(*APPLICATION_QUEUE_ORDERING)
+        """The staff queue: expedited first, then the open SLA clock due first (paused or none last),
+        then the oldest submission. Annotates ``sla_track_rank`` and ``sla_due_at``."""
+        return sla_queue_annotate(self).order_by(*APPLICATION_QUEUE_ORDERING)  # type: ignore[return-value]
 
     def visible_to(self, user: Any) -> "ApplicationQuerySet":
         """Staff see every application; an applicant their own; a reviewer those assigned to them.
@@ -99,8 +95,10 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
         return self.filter(Q(applicant=user) | unclaimed_by_email | Q(Exists(assigned)))
 
 
+# Over ``ApplicationQuerySet.queue()``'s annotations.
 APPLICATION_QUEUE_ORDERING = [
-    Case(When(track=ApplicationTrack.EXPEDITED, then=Value(0)), default=Value(1)).asc(),
+    F("sla_track_rank").asc(),
+    F("sla_due_at").asc(nulls_last=True),
     F("submitted_at").asc(nulls_last=True),
     "pk",
 ]
@@ -108,6 +106,9 @@ APPLICATION_QUEUE_ORDERING = [
 
 class Application(TimeStampedModel):
     """A startup's application for admission to the park, from draft to decision and onboarding."""
+
+    # The SLA policies of its clocks ("screening", "decision", "agreement_sent").
+    SLA_SUBJECT_TYPE = "application"
 
     # --- the applicant -------------------------------------------------------------------------------
     applicant = models.ForeignKey(
@@ -149,9 +150,7 @@ class Application(TimeStampedModel):
     summary = models.TextField(_("summary"), blank=True)
 
     # --- workflow --------------------------------------------------------------------------------------
-    track = models.CharField(
-        _("track"), max_length=16, choices=ApplicationTrack, default=ApplicationTrack.STANDARD
-    )
+    track = models.CharField(_("track"), max_length=16, choices=Track, default=Track.STANDARD)
     status = models.CharField(
         _("status"), max_length=16, choices=ApplicationStatus, default=ApplicationStatus.DRAFT
     )
@@ -209,9 +208,7 @@ class Application(TimeStampedModel):
             check_constraint(
                 condition=Q(status__in=ApplicationStatus.values), name="tenants_application_status_valid"
             ),
-            check_constraint(
-                condition=Q(track__in=ApplicationTrack.values), name="tenants_application_track_valid"
-            ),
+            check_constraint(condition=Q(track__in=Track.values), name="tenants_application_track_valid"),
             check_constraint(
                 condition=Q(status__in=[ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN])
                 | Q(submitted_at__isnull=False),

@@ -15,19 +15,15 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
 from core.db import check_constraint
 from core.models import TimeStampedModel
+from tenants.models.sla import Track, sla_queue_annotate
 from tenants.validators import validate_uscc
-
-
-class RegistrationTrack(models.TextChoices):
-    STANDARD = "standard", _("Standard")
-    EXPEDITED = "expedited", _("Expedited")
 
 
 class RegistrationCaseStatus(models.TextChoices):
@@ -47,23 +43,34 @@ class RegistrationCaseQuerySet(models.QuerySet["RegistrationCase"]):
         )
 
     def queue_order(self) -> "RegistrationCaseQuerySet":
-        """Open cases first, expedited before standard, oldest first."""
-        return self.annotate(
-            queue_closed=models.Case(
-                models.When(status=RegistrationCaseStatus.OPEN, then=0),
-                default=1,
-                output_field=models.IntegerField(),
-            ),
-            queue_track=models.Case(
-                models.When(track=RegistrationTrack.EXPEDITED, then=0),
-                default=1,
-                output_field=models.IntegerField(),
-            ),
-        ).order_by("queue_closed", "queue_track", "opened_at", "pk")
+        """Open cases first, expedited before standard, then the pre-check clock due first (paused
+        or stopped last), then the oldest. Annotates ``queue_closed``, ``sla_track_rank``, ``sla_due_at``."""
+        return sla_queue_annotate(
+            self.annotate(
+                queue_closed=models.Case(
+                    models.When(status=RegistrationCaseStatus.OPEN, then=0),
+                    default=1,
+                    output_field=models.IntegerField(),
+                )
+            )
+        ).order_by(*REGISTRATION_CASE_QUEUE_ORDERING)  # type: ignore[return-value]
+
+
+# Over ``RegistrationCaseQuerySet.queue_order()``'s annotations.
+REGISTRATION_CASE_QUEUE_ORDERING = [
+    "queue_closed",
+    "sla_track_rank",
+    F("sla_due_at").asc(nulls_last=True),
+    "opened_at",
+    "pk",
+]
 
 
 class RegistrationCase(TimeStampedModel):
     """The park registering one company: one row per government step, opened and closed by staff."""
+
+    # The SLA policy of its clock ("registration_precheck").
+    SLA_SUBJECT_TYPE = "registration_case"
 
     company = models.ForeignKey(
         "tenants.Company",
@@ -71,9 +78,7 @@ class RegistrationCase(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="registration_cases",
     )
-    track = models.CharField(
-        _("track"), max_length=16, choices=RegistrationTrack, default=RegistrationTrack.STANDARD
-    )
+    track = models.CharField(_("track"), max_length=16, choices=Track, default=Track.STANDARD)
     status = models.CharField(
         _("status"), max_length=16, choices=RegistrationCaseStatus, default=RegistrationCaseStatus.OPEN
     )
@@ -103,7 +108,7 @@ class RegistrationCase(TimeStampedModel):
                 name="tenants_registrationcase_status_valid",
             ),
             check_constraint(
-                condition=Q(track__in=RegistrationTrack.values), name="tenants_registrationcase_track_valid"
+                condition=Q(track__in=Track.values), name="tenants_registrationcase_track_valid"
             ),
             check_constraint(
                 condition=Q(status=RegistrationCaseStatus.OPEN, closed_at__isnull=True)
@@ -414,18 +419,35 @@ class ServiceRequestQuerySet(models.QuerySet["ServiceRequest"]):
         )
 
     def queue_order(self) -> "ServiceRequestQuerySet":
-        """Requests still with the park first, oldest first."""
-        return self.annotate(
-            queue_closed=models.Case(
-                models.When(status__in=SERVICE_REQUEST_ACTIVE, then=0),
-                default=1,
-                output_field=models.IntegerField(),
+        """Requests still with the park first, expedited before standard, then the first-response
+        clock due first (answered ones last), then the oldest. Annotates ``queue_closed``,
+        ``sla_track_rank`` and ``sla_due_at``."""
+        return sla_queue_annotate(
+            self.annotate(
+                queue_closed=models.Case(
+                    models.When(status__in=SERVICE_REQUEST_ACTIVE, then=0),
+                    default=1,
+                    output_field=models.IntegerField(),
+                )
             )
-        ).order_by("queue_closed", "created_at", "pk")
+        ).order_by(*SERVICE_REQUEST_QUEUE_ORDERING)  # type: ignore[return-value]
+
+
+# Over ``ServiceRequestQuerySet.queue_order()``'s annotations.
+SERVICE_REQUEST_QUEUE_ORDERING = [
+    "queue_closed",
+    "sla_track_rank",
+    F("sla_due_at").asc(nulls_last=True),
+    "created_at",
+    "pk",
+]
 
 
 class ServiceRequest(TimeStampedModel):
     """Anything a company asks of the park, from a broken lamp to a bank introduction."""
+
+    # The SLA policy of its clock ("first_response").
+    SLA_SUBJECT_TYPE = "service_request"
 
     company = models.ForeignKey(
         "tenants.Company",
@@ -455,6 +477,15 @@ class ServiceRequest(TimeStampedModel):
     description = models.TextField(_("description"), blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=ServiceRequestStatus, default=ServiceRequestStatus.OPEN
+    )
+    track = models.CharField(
+        _("track"),
+        max_length=16,
+        choices=Track,
+        default=Track.STANDARD,
+        help_text=_(
+            "Expedited when the company meets an active expedited-track criterion (set on creation)."
+        ),
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -488,6 +519,7 @@ class ServiceRequest(TimeStampedModel):
                 condition=Q(status__in=ServiceRequestStatus.values),
                 name="tenants_servicerequest_status_valid",
             ),
+            check_constraint(condition=Q(track__in=Track.values), name="tenants_servicerequest_track_valid"),
             check_constraint(
                 condition=Q(category__in=ServiceRequestCategory.values),
                 name="tenants_servicerequest_category_valid",

@@ -127,6 +127,11 @@ class SLAClockQuerySet(models.QuerySet["SLAClock"]):
     def for_subject(self, subject: models.Model) -> Self:
         return self.filter(content_type=ContentType.objects.get_for_model(subject), object_id=subject.pk)
 
+    def of_model(self, model: type[models.Model]) -> Self:
+        """Clocks on rows of ``model``, matched by a join (no content-type lookup, so no extra query)."""
+        opts = model._meta
+        return self.filter(content_type__app_label=opts.app_label, content_type__model=opts.model_name)
+
     def of_type(self, subject_type: str) -> Self:
         return self.filter(policy__subject_type=subject_type)
 
@@ -166,9 +171,7 @@ def sla_queue_annotate(
 
         Application.objects.filter(state="screening").pipe(sla_queue_annotate)  # or call it
     """
-    clocks = SLAClock.objects.open().filter(
-        content_type=ContentType.objects.get_for_model(queryset.model), object_id=OuterRef("pk")
-    )
+    clocks = SLAClock.objects.open().of_model(queryset.model).filter(object_id=OuterRef("pk"))
     if step is not None:
         clocks = clocks.filter(step=step)
     return queryset.annotate(

@@ -9,7 +9,7 @@ after commit.
 """
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -28,7 +28,7 @@ from tenants.models import (
     ApplicationDocument,
     ApplicationFounder,
     ApplicationStatus,
-    ApplicationTrack,
+    Company,
     EligibilityRule,
     EligibilityRuleKind,
     ExpeditedCriterion,
@@ -37,9 +37,17 @@ from tenants.models import (
     Recommendation,
     ReviewAssignment,
     Sector,
+    Track,
 )
 from tenants.models.applications import EDITABLE_STATUSES, OPEN_STATUSES
 from tenants.services.companies import company_create, person_get_or_create
+from tenants.services.sla import (
+    sla_clock_pause,
+    sla_clock_resume,
+    sla_clock_start,
+    sla_clock_stop,
+    sla_clocks_stop_open,
+)
 
 Actor = User | AnonymousUser
 S = ApplicationStatus
@@ -128,13 +136,62 @@ def _perform(
     data: dict[str, Any] | None = None,
     apply: Callable[[Application], None] | None = None,
 ) -> Application:
-    """Every state change of an application passes here (the SLA engine hooks in here).
+    """Every state change of an application passes here, and so do its SLA clocks.
 
-    ``Workflow.perform`` locks the row, checks state then actor, applies, saves and logs.
+    ``Workflow.perform`` locks the row, checks state then actor, applies, saves and logs;
+    then the clocks follow the new state in the same transaction (``_sla_follow``).
     """
-    return APPLICATION_WORKFLOW.perform(
+    at = timezone.now()
+    performed = APPLICATION_WORKFLOW.perform(
         application, action=action, actor=actor, reason=reason, data=data, apply=apply
     )
+    _sla_follow(performed, action=action, at=at)
+    return performed
+
+
+# --- SLA clocks ---------------------------------------------------------------------------------------
+
+# The steps of an application's clocks (policies: subject type "application").
+SLA_SCREENING = "screening"  # submitted → screening done
+SLA_DECISION = "decision"  # in review → decided
+SLA_AGREEMENT_SENT = "agreement_sent"  # approved → the first agreement sent to the company
+SLA_WAITING_FOR_APPLICANT = "waiting for the applicant"
+FINAL_STATUSES = (S.REJECTED, S.WITHDRAWN, S.DONE)
+# The clock that more_info pauses, by the state the question came from.
+SLA_STEP_BY_MORE_INFO_SOURCE = {S.SCREENING: SLA_SCREENING, S.IN_REVIEW: SLA_DECISION}
+
+
+def _sla_follow(application: Application, *, action: str, at: datetime) -> None:
+    """Start, pause, resume or stop the application's clocks after ``action`` (same transaction).
+
+    submit starts "screening"; the screening outcome stops it; entering in_review starts
+    "decision"; the decision stops it; approving starts "agreement_sent" (``agreement_send``
+    stops it); more_info pauses the running clock and the answer resumes it; a final state
+    stops whatever is still open. The clock's track is the application's, its assignee the lead.
+    """
+    track, lead = application.track, application.lead
+
+    def start(step: str) -> None:
+        sla_clock_start(subject=application, step=step, track=track, assignee=lead, at=at)
+
+    if action == "submit":
+        start(SLA_SCREENING)
+    elif action in ("screen_pass", "screen_reject"):
+        sla_clock_stop(subject=application, step=SLA_SCREENING, at=at)
+    elif action in ("approve", "reject"):
+        sla_clock_stop(subject=application, step=SLA_DECISION, at=at)
+    elif action == "request_more_info":
+        step = SLA_STEP_BY_MORE_INFO_SOURCE[S(application.more_info_return_status)]
+        sla_clock_pause(subject=application, step=step, at=at, reason=SLA_WAITING_FOR_APPLICANT)
+    elif action in ("resubmit_to_screening", "resubmit_to_review"):
+        step = SLA_SCREENING if action == "resubmit_to_screening" else SLA_DECISION
+        sla_clock_resume(subject=application, step=step, at=at)
+    if application.status == S.IN_REVIEW:
+        start(SLA_DECISION)  # a no-op when the decision clock is already open (back from more_info)
+    if action == "approve":
+        start(SLA_AGREEMENT_SENT)
+    if application.status in FINAL_STATUSES:
+        sla_clocks_stop_open(subject=application, at=at)
 
 
 def _lock(application: Application) -> Application:
@@ -311,15 +368,31 @@ def application_eligibility(*, application: Application, today: date | None = No
 
 def application_track(*, application: Application, founders: Iterable[ApplicationFounder] = ()) -> str:
     """Expedited when any active criterion matches, else standard."""
+    return _track_by_criteria(
+        returnee=application.is_returnee_founded or any(f.is_returnee for f in founders),
+        high_tech=application.is_high_tech,
+        priority_sector=application.sector.is_priority,
+    )
+
+
+def company_track(*, company: Company) -> str:
+    """The track of a company's requests to the park, by the same active criteria as applications."""
+    return _track_by_criteria(
+        returnee=company.is_returnee_founded,
+        high_tech=company.is_high_tech,
+        priority_sector=company.sector is not None and company.sector.is_priority,
+    )
+
+
+def _track_by_criteria(*, returnee: bool, high_tech: bool, priority_sector: bool) -> str:
     kinds = set(ExpeditedCriterion.objects.filter(is_active=True).values_list("kind", flat=True))
-    returnee = application.is_returnee_founded or any(f.is_returnee for f in founders)
     if (
         (ExpeditedCriterionKind.RETURNEE_FOUNDED in kinds and returnee)
-        or (ExpeditedCriterionKind.HIGH_TECH in kinds and application.is_high_tech)
-        or (ExpeditedCriterionKind.PRIORITY_SECTOR in kinds and application.sector.is_priority)
+        or (ExpeditedCriterionKind.HIGH_TECH in kinds and high_tech)
+        or (ExpeditedCriterionKind.PRIORITY_SECTOR in kinds and priority_sector)
     ):
-        return ApplicationTrack.EXPEDITED
-    return ApplicationTrack.STANDARD
+        return Track.EXPEDITED
+    return Track.STANDARD
 
 
 # --- intake -------------------------------------------------------------------------------------------

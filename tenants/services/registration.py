@@ -2,11 +2,13 @@
 
 Every state change of a registration step goes through ``registration_step_update``,
 of a case through ``registration_case_open`` / ``_complete`` / ``_cancel``, and of a
-service request through one ``service_request_<verb>`` function each. They are the
-places where the SLA engine's pause and resume calls belong: a step's ``waiting_on``
-says whose court the ball is in after the change (``park`` runs the park's clock,
-``applicant`` and ``authority`` pause it), and ``authority_seconds`` holds the time
-spent waiting for the authority, which is not counted against the park.
+service request through one ``service_request_<verb>`` function each. They also run
+the SLA clocks, in the same transaction: a case's "registration_precheck" clock starts
+when it opens, pauses while any step waits on the applicant, resumes when the ball is
+back with the park and stops when the name declaration first leaves the park's hands
+(submitted); a request's "first_response" clock stops at its first response. A step's
+``authority_seconds`` holds the time spent waiting for the authority, which is not
+counted against the park.
 
 Lock order (to avoid deadlocks): case, then step, then company.
 """
@@ -32,9 +34,9 @@ from tenants.models import (
     RegistrationStep,
     RegistrationStepKind,
     RegistrationStepStatus,
-    RegistrationTrack,
     ServiceRequest,
     ServiceRequestStatus,
+    Track,
     WaitingOn,
 )
 from tenants.models.registration import (
@@ -43,6 +45,14 @@ from tenants.models.registration import (
     STEP_ORDER,
     WAITING_ON_BY_STATUS,
     step_data_clean,
+)
+from tenants.services.applications import company_track
+from tenants.services.sla import (
+    sla_clock_pause,
+    sla_clock_resume,
+    sla_clock_start,
+    sla_clock_stop,
+    sla_clocks_stop_open,
 )
 
 
@@ -129,7 +139,7 @@ def registration_step_action(*, current: str, target: str) -> str:
 def registration_case_open(
     *,
     company: Company,
-    track: str = RegistrationTrack.STANDARD,
+    track: str = Track.STANDARD,
     officer: User | None = None,
     actor: User | None,
     notes: str = "",
@@ -164,7 +174,27 @@ def registration_case_open(
         for kind in RegistrationStepKind.values
     )
     transition_log(obj=case, action="open", from_state="", to_state=case.status, actor=actor)
+    sla_clock_start(
+        subject=case, step=SLA_PRECHECK, track=case.track, assignee=case.officer, at=case.opened_at
+    )
     return case
+
+
+# The park's pre-check of a case: from opening until the name declaration is first submitted.
+SLA_PRECHECK = "registration_precheck"
+SLA_WAITING_FOR_APPLICANT = "waiting for the applicant"
+# The name declaration in these states has left the park's hands: the pre-check is done.
+PRECHECK_DONE_STATUSES = (S.SUBMITTED, S.WAITING_AUTHORITY, S.DONE, S.NOT_APPLICABLE)
+
+
+def _registration_precheck_follow(*, case: RegistrationCase, step: RegistrationStep) -> None:
+    """Stop, pause or resume the case's pre-check clock after ``step`` changed (no-op once stopped)."""
+    if step.kind == RegistrationStepKind.NAME_DECLARATION and step.status in PRECHECK_DONE_STATUSES:
+        sla_clock_stop(subject=case, step=SLA_PRECHECK)
+    elif case.steps.filter(waiting_on=WaitingOn.APPLICANT).exists():
+        sla_clock_pause(subject=case, step=SLA_PRECHECK, reason=SLA_WAITING_FOR_APPLICANT)
+    else:
+        sla_clock_resume(subject=case, step=SLA_PRECHECK)
 
 
 def _registration_uscc_check(*, company_id: int, code: str) -> None:
@@ -328,6 +358,7 @@ def registration_step_update(
         else:
             _registration_uscc_check(company_id=case.company_id, code=uscc)
 
+    _registration_precheck_follow(case=case, step=locked)
     if locked.status == S.NEEDS_CORRECTION:
         owner = _company_owner(case.company_id)
         if owner is not None:
@@ -357,6 +388,7 @@ def registration_case_complete(
         c.closed_at = timezone.now()
 
     locked = CASE_WORKFLOW.perform(case, action="complete", actor=actor, reason=reason, apply=apply)
+    sla_clocks_stop_open(subject=locked, at=locked.closed_at)
     owner = _company_owner(locked.company_id)
     if owner is not None:
         notify(
@@ -382,7 +414,9 @@ def registration_case_cancel(*, case: RegistrationCase, actor: User | None, reas
             s.authority_since = None
             s.save(update_fields=["authority_seconds", "authority_since", "updated_at"])
 
-    return CASE_WORKFLOW.perform(case, action="cancel", actor=actor, reason=reason, apply=apply)
+    cancelled = CASE_WORKFLOW.perform(case, action="cancel", actor=actor, reason=reason, apply=apply)
+    sla_clocks_stop_open(subject=cancelled, at=cancelled.closed_at)
+    return cancelled
 
 
 # --- service requests ------------------------------------------------------------------------------------
@@ -427,6 +461,7 @@ def service_request_create(
         category=category,
         description=description,
         campus=campus,
+        track=company_track(company=company),
     )
     service_request.full_clean()
     service_request.save()
@@ -437,7 +472,17 @@ def service_request_create(
         to_state=service_request.status,
         actor=requested_by,
     )
+    sla_clock_start(
+        subject=service_request,
+        step=SLA_FIRST_RESPONSE,
+        track=service_request.track,
+        at=service_request.created_at,
+    )
     return service_request
+
+
+# The park's first response to a request: acknowledged, started or resolved, whichever comes first.
+SLA_FIRST_RESPONSE = "first_response"
 
 
 def _service_request_move(
@@ -477,9 +522,13 @@ def _service_request_move(
         raise ValidationError(
             {"satisfaction": ValidationError(_("Rate from 1 to 5."), code="satisfaction_range")}
         )
-    return SERVICE_REQUEST_WORKFLOW.perform(
+    moved = SERVICE_REQUEST_WORKFLOW.perform(
         service_request, action=action, actor=actor, reason=reason, apply=apply
     )
+    if action in ("acknowledge", "start", "resolve", "cancel"):
+        # The first response (or the requester withdrawing) ends the clock; later moves find none open.
+        sla_clock_stop(subject=moved, step=SLA_FIRST_RESPONSE, at=moved.first_response_at or timezone.now())
+    return moved
 
 
 def _service_request_notify(service_request: ServiceRequest, event: str) -> None:

@@ -255,6 +255,14 @@ def sla_clock_stop(
 
 
 @transaction.atomic
+def sla_clocks_stop_open(*, subject: models.Model, at: datetime | None = None) -> list[SLAClock]:
+    """Stop every clock still open on ``subject`` (it reached a final state), each met or breached."""
+    at = _now(at)
+    steps = list(_open_clocks(subject, None).order_by("pk").values_list("step", flat=True))
+    return [clock for step in steps if (clock := sla_clock_stop(subject=subject, step=step, at=at))]
+
+
+@transaction.atomic
 def sla_clock_reassign(
     *, subject: models.Model, assignee: User | None, step: str | None = None
 ) -> SLAClock | None:

@@ -30,6 +30,7 @@ from tenants.models import (
     AgreementKind,
     AgreementSpace,
     AgreementStatus,
+    Application,
     Checklist,
     ChecklistItem,
     ChecklistKind,
@@ -46,6 +47,8 @@ from tenants.models import (
     TenancySpace,
     TenancyStatus,
 )
+from tenants.services.applications import SLA_AGREEMENT_SENT
+from tenants.services.sla import sla_clock_stop
 from tenants.signals import tenancy_ended
 
 logger = logging.getLogger(__name__)
@@ -268,6 +271,10 @@ def agreement_send(
         a.expires_at = expires_at or now + AGREEMENT_VALID_FOR
 
     agreement = AGREEMENT_WORKFLOW.perform(agreement, action="send", actor=actor, reason=reason, apply=apply)
+    # The first agreement sent to an admitted company stops its application's "agreement_sent" clock.
+    application = Application.objects.filter(company_id=agreement.company_id).first()
+    if application is not None:
+        sla_clock_stop(subject=application, step=SLA_AGREEMENT_SENT, at=now)
     _notify_owner(
         company=agreement.company,
         kind="agreement_sent",

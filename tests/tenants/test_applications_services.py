@@ -8,12 +8,12 @@ from notifications.models import Notification
 from tenants.models import (
     Application,
     ApplicationStatus,
-    ApplicationTrack,
     Company,
     EligibilityRule,
     ExpeditedCriterion,
     MemberRole,
     Membership,
+    Track,
 )
 from tenants.services import applications as services
 from tests.accounts.factories import UserFactory
@@ -129,26 +129,26 @@ def test_an_override_with_a_reason_passes_screening_and_is_recorded():
 @pytest.mark.parametrize(
     ("setup", "track"),
     [
-        (lambda app: None, ApplicationTrack.STANDARD),
-        (lambda app: FounderFactory(application=app, is_returnee=True), ApplicationTrack.EXPEDITED),
+        (lambda app: None, Track.STANDARD),
+        (lambda app: FounderFactory(application=app, is_returnee=True), Track.EXPEDITED),
         (
             lambda app: Application.objects.filter(pk=app.pk).update(is_returnee_founded=True),
-            ApplicationTrack.EXPEDITED,
+            Track.EXPEDITED,
         ),
         (
             lambda app: Application.objects.filter(pk=app.pk).update(is_high_tech=True),
-            ApplicationTrack.EXPEDITED,
+            Track.EXPEDITED,
         ),
         (
             lambda app: type(app.sector).objects.filter(pk=app.sector_id).update(is_priority=True),
-            ApplicationTrack.EXPEDITED,
+            Track.EXPEDITED,
         ),
         (
             lambda app: (
                 Application.objects.filter(pk=app.pk).update(is_high_tech=True),
                 ExpeditedCriterion.objects.filter(kind="high_tech").update(is_active=False),
             ),
-            ApplicationTrack.STANDARD,
+            Track.STANDARD,
         ),
     ],
 )
@@ -206,7 +206,7 @@ def test_an_application_walks_through_every_state(expedited, django_capture_on_c
     # then
     app.refresh_from_db()
     assert app.status == S.DONE
-    assert app.track == (ApplicationTrack.EXPEDITED if expedited else ApplicationTrack.STANDARD)
+    assert app.track == (Track.EXPEDITED if expedited else Track.STANDARD)
     logs = [
         (log.action, log.from_state, log.to_state, log.actor, log.reason)
         for log in TransitionLog.objects.for_object(app).order_by("pk")

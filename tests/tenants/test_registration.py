@@ -12,7 +12,7 @@ from tenants.models import (
     RegistrationStep,
     RegistrationStepKind,
     RegistrationStepStatus,
-    RegistrationTrack,
+    Track,
     WaitingOn,
 )
 from tenants.selectors.registration import registration_case_progress
@@ -36,9 +36,11 @@ def staff():  # type: ignore[no-untyped-def]
 @pytest.fixture
 def case(staff):  # type: ignore[no-untyped-def]
     company, _owner = company_with_owner()
-    return services.registration_case_open(
-        company=company, track=RegistrationTrack.EXPEDITED, officer=staff, actor=staff
-    )
+    # opened before T0, the moment the tests travel to (its SLA clock cannot stop before it started)
+    with time_machine.travel(T0 - dt.timedelta(days=1), tick=False):
+        return services.registration_case_open(
+            company=company, track=Track.EXPEDITED, officer=staff, actor=staff
+        )
 
 
 def _step(case, kind):  # type: ignore[no-untyped-def]
@@ -55,9 +57,7 @@ def test_registration_case_open_creates_nine_ordered_steps_waiting_on_the_park(s
     # given
     company, _owner = company_with_owner()
     # when
-    case = services.registration_case_open(
-        company=company, track=RegistrationTrack.EXPEDITED, officer=staff, actor=staff
-    )
+    case = services.registration_case_open(company=company, track=Track.EXPEDITED, officer=staff, actor=staff)
     # then
     steps = list(case.steps.order_by("order"))
     assert [s.kind for s in steps] == [
