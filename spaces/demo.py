@@ -1,6 +1,6 @@
 """The demo campus: an E-Town-style park with towers, a compound, coworking and pilot labs.
 
-``demo_seed(scale=N)`` builds a plan in plain Python from the small tables below,
+``demo_campus_seed(scale=N)`` builds a plan in plain Python from the small tables below,
 then writes it level by level (campus, zones, features, buildings, floors, spaces,
 feature links) with one read and at most one bulk upsert per level. Rows are keyed
 on their unique constraints, so running it again changes nothing: rows that already
@@ -9,12 +9,14 @@ does not mention (a building staff added by hand, or the extra coworking buildin
 of an earlier, larger ``--scale``) are left alone.
 
 This is demo data for a local install: the users get one fixed, printed password.
+``demo_seed(scale=N, stdout=...)`` is the hook ``manage.py seed_demo`` calls: it seeds and
+prints the counts and the demo logins.
 """
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import models, transaction
@@ -490,6 +492,10 @@ def demo_campus_plan(*, scale: int = 1) -> list[BuildingPlan]:
 # --- Writing the plan ---
 
 
+class Output(Protocol):
+    def write(self, msg: str = "", style_func: Any = None, ending: str | None = None) -> None: ...
+
+
 @dataclass
 class DemoLogin:
     email: str
@@ -639,7 +645,7 @@ def _space_row(floor_id: int, space: SpacePlan, parent_id: int | None) -> dict[s
 
 
 @transaction.atomic
-def demo_seed(*, scale: int = 1) -> DemoSeedResult:
+def demo_campus_seed(*, scale: int = 1) -> DemoSeedResult:
     """Create or bring up to date the demo campus at ``scale`` and the demo users."""
     plan = demo_campus_plan(scale=scale)
     written = 0
@@ -746,3 +752,20 @@ def demo_seed(*, scale: int = 1) -> DemoSeedResult:
         rows_written=written,
         logins=logins,
     )
+
+
+def demo_seed(*, scale: int, stdout: Output) -> None:
+    """``manage.py seed_demo``'s hook: seed the demo campus and users, print counts and logins."""
+    result = demo_campus_seed(scale=scale)
+    campus = result.campus
+    stdout.write(f"Demo campus “{campus.name}” ({campus.name_zh}) at scale {scale}:")
+    stdout.write(
+        f"  buildings: {result.buildings:,}  floors: {result.floors:,}  spaces: {result.spaces:,}  "
+        f"bookable spaces: {result.bookable_spaces:,}  rows written: {result.rows_written:,}"
+    )
+    stdout.write("Demo logins (local demo data; change them before anyone else can reach this site):")
+    for login in result.logins:
+        stdout.write(
+            f"  {login.role:<8} {login.email:<34} password: {login.password}  "
+            f"({login.full_name}, {login.preferred_language})"
+        )
