@@ -111,3 +111,18 @@ def test_company_lists_run_constant_queries(api_client, url):
     few = counted()
     add(30)
     assert counted() == few
+
+
+def test_a_founder_signs_in_to_the_api_with_a_session_and_sees_their_company(client):
+    # given a founder with a password
+    owner = MembershipFactory(role=MemberRole.OWNER)
+    MembershipFactory(role=MemberRole.OWNER)  # another company
+    # when they sign in on the API's login page
+    response = client.post(
+        reverse("rest_framework:login"),
+        {"username": owner.user.email, "password": "pass-word-123", "next": reverse("api:company-list")},
+    )
+    # then the session reaches their company and no other
+    assert response.status_code == 302
+    companies = client.get(reverse("api:company-list")).json()["results"]
+    assert [c["id"] for c in companies] == [owner.company_id]
