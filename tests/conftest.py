@@ -1,9 +1,16 @@
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, connections
 from rest_framework.test import APIClient
 
 from tests.accounts.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with an empty cache (the test settings use a per-process locmem cache)."""
+    cache.clear()
 
 
 @pytest.fixture
