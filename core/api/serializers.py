@@ -37,3 +37,10 @@ class ReasonSerializer(serializers.Serializer):
     """The body of a command that records why: ``{"reason": "..."}`` (optional)."""
 
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+def validated(serializer_class: type[serializers.Serializer], data: Any, **context: Any) -> dict[str, Any]:
+    """Validate a command's input with ``serializer_class``; a 400 with field errors if invalid."""
+    serializer = serializer_class(data=data, context=context)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)

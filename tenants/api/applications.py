@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
-from core.api.serializers import ReasonSerializer
+from core.api.serializers import ReasonSerializer, validated
 from tenants.models import (
     Application,
     ApplicationDocument,
@@ -355,6 +355,4 @@ class ApplicationViewSet(
         )
 
     def _input(self, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
-        serializer = serializer_class(data=self.request.data)
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
+        return validated(serializer_class, self.request.data)

@@ -9,7 +9,7 @@ from rest_framework.permissions import IsAdminUser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api.serializers import ReasonSerializer
+from core.api.serializers import ReasonSerializer, validated
 from tenants.models import Company, Invitation, MemberRole, Membership
 from tenants.services import companies as services
 
@@ -40,20 +40,18 @@ class CompanyViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=ReasonSerializer, responses=CompanySerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsAdminUser])
     def suspend(self, request: Request, pk: str) -> Response:
-        data = ReasonSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(ReasonSerializer, request.data)
         company = services.company_suspend(
-            company=self.get_object(), actor=request.user, reason=data.validated_data["reason"]
+            company=self.get_object(), actor=request.user, reason=data["reason"]
         )
         return Response(self.get_serializer(company).data)
 
     @extend_schema(request=ReasonSerializer, responses=CompanySerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsAdminUser])
     def reinstate(self, request: Request, pk: str) -> Response:
-        data = ReasonSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(ReasonSerializer, request.data)
         company = services.company_reinstate(
-            company=self.get_object(), actor=request.user, reason=data.validated_data["reason"]
+            company=self.get_object(), actor=request.user, reason=data["reason"]
         )
         return Response(self.get_serializer(company).data)
 
@@ -103,20 +101,18 @@ class MembershipViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=MembershipRoleSerializer, responses=MembershipSerializer)
     @action(detail=True, methods=["post"], url_path="change-role")
     def change_role(self, request: Request, pk: str) -> Response:
-        data = MembershipRoleSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(MembershipRoleSerializer, request.data)
         membership = services.membership_change_role(
-            membership=self.get_object(), role=data.validated_data["role"], actor=request.user
+            membership=self.get_object(), role=data["role"], actor=request.user
         )
         return Response(self.get_serializer(membership).data)
 
     @extend_schema(request=ReasonSerializer, responses=MembershipSerializer)
     @action(detail=True, methods=["post"])
     def end(self, request: Request, pk: str) -> Response:
-        data = ReasonSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(ReasonSerializer, request.data)
         membership = services.membership_end(
-            membership=self.get_object(), actor=request.user, reason=data.validated_data["reason"]
+            membership=self.get_object(), actor=request.user, reason=data["reason"]
         )
         return Response(self.get_serializer(membership).data)
 
@@ -155,17 +151,14 @@ class InvitationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=InvitationSerializer, responses={201: InvitationCreatedSerializer})
     def create(self, request: Request, *args: object, **kwargs: object) -> Response:
-        data = InvitationSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        company = (
-            Company.objects.visible_to(request.user).filter(pk=data.validated_data["company"].pk).first()
-        )
+        data = validated(InvitationSerializer, request.data)
+        company = Company.objects.visible_to(request.user).filter(pk=data["company"].pk).first()
         if company is None:
             raise NotFound
         invitation, token = services.invitation_create(
             company=company,
-            email=data.validated_data["email"],
-            role=data.validated_data["role"],
+            email=data["email"],
+            role=data["role"],
             invited_by=request.user,
         )
         invitation.token = token  # type: ignore[attr-defined]
@@ -180,7 +173,6 @@ class InvitationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=InvitationAcceptSerializer, responses=MembershipSerializer)
     @action(detail=False, methods=["post"])
     def accept(self, request: Request) -> Response:
-        data = InvitationAcceptSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        membership = services.invitation_accept(token=data.validated_data["token"], user=request.user)
+        data = validated(InvitationAcceptSerializer, request.data)
+        membership = services.invitation_accept(token=data["token"], user=request.user)
         return Response(MembershipSerializer(membership).data)

@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.permissions import IsStaffOrReadOnly
-from core.api.serializers import CleanModelSerializer
+from core.api.serializers import CleanModelSerializer, validated
 from tenants.models import (
     Cohort,
     Company,
@@ -180,29 +180,22 @@ class IncubationViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=IncubationAdmitSerializer, responses={201: IncubationSerializer})
     def create(self, request: Request) -> Response:
         """Admit a company; the age rule may be overridden with ``override_reason``."""
-        data = IncubationAdmitSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        incubation = services.incubation_admit(actor=request.user, **data.validated_data)
+        data = validated(IncubationAdmitSerializer, request.data)
+        incubation = services.incubation_admit(actor=request.user, **data)
         return Response(self.get_serializer(incubation).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=IncubationGraduateSerializer, responses=IncubationSerializer)
     @action(detail=True, methods=["post"])
     def graduate(self, request: Request, pk: str) -> Response:
-        data = IncubationGraduateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        incubation = services.incubation_graduate(
-            incubation=self.get_object(), actor=request.user, **data.validated_data
-        )
+        data = validated(IncubationGraduateSerializer, request.data)
+        incubation = services.incubation_graduate(incubation=self.get_object(), actor=request.user, **data)
         return Response(self.get_serializer(incubation).data)
 
     @extend_schema(request=IncubationWithdrawSerializer, responses=IncubationSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str) -> Response:
-        data = IncubationWithdrawSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        incubation = services.incubation_withdraw(
-            incubation=self.get_object(), actor=request.user, **data.validated_data
-        )
+        data = validated(IncubationWithdrawSerializer, request.data)
+        incubation = services.incubation_withdraw(incubation=self.get_object(), actor=request.user, **data)
         return Response(self.get_serializer(incubation).data)
 
 
@@ -227,11 +220,8 @@ class KPIReturnViewSet(viewsets.ReadOnlyModelViewSet):
     def submit(self, request: Request, pk: str) -> Response:
         """Submit every figure (again after a rejection). A verified return is locked."""
         kpi_return = self.get_object()
-        data = KPIReturnSubmitSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        kpi_return = services.kpi_return_submit(
-            kpi_return=kpi_return, figures=data.validated_data, user=request.user
-        )
+        data = validated(KPIReturnSubmitSerializer, request.data)
+        kpi_return = services.kpi_return_submit(kpi_return=kpi_return, figures=data, user=request.user)
         return Response(self.get_serializer(kpi_return).data)
 
     @extend_schema(request=None, responses=KPIReturnSerializer)
@@ -243,9 +233,8 @@ class KPIReturnViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=KPIReturnRejectSerializer, responses=KPIReturnSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str) -> Response:
-        data = KPIReturnRejectSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(KPIReturnRejectSerializer, request.data)
         kpi_return = services.kpi_return_reject(
-            kpi_return=self.get_object(), actor=request.user, reason=data.validated_data["reason"]
+            kpi_return=self.get_object(), actor=request.user, reason=data["reason"]
         )
         return Response(self.get_serializer(kpi_return).data)

@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
-from core.api.serializers import ReasonSerializer
+from core.api.serializers import ReasonSerializer, validated
 from spaces.models import Campus
 from tenants.models import (
     Company,
@@ -235,9 +235,8 @@ class RegistrationCaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
 
     @extend_schema(request=RegistrationCaseCreateSerializer, responses={201: RegistrationCaseSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        params = RegistrationCaseCreateSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
-        case = services.registration_case_open(actor=request.user, **params.validated_data)
+        params = validated(RegistrationCaseCreateSerializer, request.data)
+        case = services.registration_case_open(actor=request.user, **params)
         case = self.get_queryset().get(pk=case.pk)
         return Response(self.get_serializer(case).data, status=status.HTTP_201_CREATED)
 
@@ -246,9 +245,8 @@ class RegistrationCaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
     def update_step(self, request: Request, pk: str) -> Response:
         """Move one step (by kind) to a status, recording its facts; staff only."""
         case = self.get_object()
-        params = RegistrationStepUpdateSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
-        values = dict(params.validated_data)
+        params = validated(RegistrationStepUpdateSerializer, request.data)
+        values = dict(params)
         step = get_object_or_404(RegistrationStep, case=case, kind=values.pop("kind"))
         services.registration_step_update(step=step, actor=request.user, **values)
         return Response(self.get_serializer(self.get_queryset().get(pk=case.pk)).data)
@@ -256,9 +254,8 @@ class RegistrationCaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
     @extend_schema(request=ReasonSerializer, responses=RegistrationCaseSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
-        params = ReasonSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
-        services.registration_case_cancel(case=self.get_object(), actor=request.user, **params.validated_data)
+        params = validated(ReasonSerializer, request.data)
+        services.registration_case_cancel(case=self.get_object(), actor=request.user, **params)
         return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data)
 
 
@@ -283,74 +280,57 @@ class ServiceRequestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
 
     @extend_schema(request=ServiceRequestCreateSerializer, responses={201: ServiceRequestSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        params = ServiceRequestCreateSerializer(data=request.data, context={"request": request})
-        params.is_valid(raise_exception=True)
-        service_request = services.service_request_create(requested_by=request.user, **params.validated_data)
+        params = validated(ServiceRequestCreateSerializer, request.data, request=request)
+        service_request = services.service_request_create(requested_by=request.user, **params)
         return self._respond(service_request, status.HTTP_201_CREATED)
 
     @extend_schema(request=ServiceRequestAssignSerializer, responses=ServiceRequestSerializer)
     @action(detail=True, methods=["post"])
     def acknowledge(self, request: Request, pk: str) -> Response:
-        params = ServiceRequestAssignSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
+        params = validated(ServiceRequestAssignSerializer, request.data)
         return self._respond(
             services.service_request_acknowledge(
-                service_request=self.get_object(), actor=request.user, **params.validated_data
+                service_request=self.get_object(), actor=request.user, **params
             )
         )
 
     @extend_schema(request=ServiceRequestAssignSerializer, responses=ServiceRequestSerializer)
     @action(detail=True, methods=["post"])
     def start(self, request: Request, pk: str) -> Response:
-        params = ServiceRequestAssignSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
+        params = validated(ServiceRequestAssignSerializer, request.data)
         return self._respond(
-            services.service_request_start(
-                service_request=self.get_object(), actor=request.user, **params.validated_data
-            )
+            services.service_request_start(service_request=self.get_object(), actor=request.user, **params)
         )
 
     @extend_schema(request=ReasonSerializer, responses=ServiceRequestSerializer)
     @action(detail=True, methods=["post"])
     def resolve(self, request: Request, pk: str) -> Response:
-        params = ReasonSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
+        params = validated(ReasonSerializer, request.data)
         return self._respond(
-            services.service_request_resolve(
-                service_request=self.get_object(), actor=request.user, **params.validated_data
-            )
+            services.service_request_resolve(service_request=self.get_object(), actor=request.user, **params)
         )
 
     @extend_schema(request=ServiceRequestCloseSerializer, responses=ServiceRequestSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str) -> Response:
         """Close a resolved request: staff, or the requester confirming (optionally rating 1–5)."""
-        params = ServiceRequestCloseSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
+        params = validated(ServiceRequestCloseSerializer, request.data)
         return self._respond(
-            services.service_request_close(
-                service_request=self.get_object(), actor=request.user, **params.validated_data
-            )
+            services.service_request_close(service_request=self.get_object(), actor=request.user, **params)
         )
 
     @extend_schema(request=ReasonSerializer, responses=ServiceRequestSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
         """Withdraw a request: the requester, or staff."""
-        params = ReasonSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
+        params = validated(ReasonSerializer, request.data)
         return self._respond(
-            services.service_request_cancel(
-                service_request=self.get_object(), actor=request.user, **params.validated_data
-            )
+            services.service_request_cancel(service_request=self.get_object(), actor=request.user, **params)
         )
 
     @extend_schema(parameters=[ServiceRequestRatesQuerySerializer], responses=ServiceRequestRatesSerializer)
     @action(detail=False, methods=["get"])
     def rates(self, request: Request) -> Response:
         """Response and completion rates of requests made in a period, overall and per category (staff)."""
-        params = ServiceRequestRatesQuerySerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        return Response(
-            ServiceRequestRatesSerializer(selectors.service_request_rates(**params.validated_data)).data
-        )
+        params = validated(ServiceRequestRatesQuerySerializer, request.query_params)
+        return Response(ServiceRequestRatesSerializer(selectors.service_request_rates(**params)).data)

@@ -17,7 +17,7 @@ from rest_framework.permissions import IsAdminUser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api.serializers import ReasonSerializer
+from core.api.serializers import ReasonSerializer, validated
 from spaces.models import Campus, Space
 from tenants.models import (
     Agreement,
@@ -223,15 +223,13 @@ class AgreementViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=AgreementCreateSerializer, responses={201: AgreementSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = AgreementCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        agreement = services.agreement_create(actor=request.user, **data.validated_data)
+        data = validated(AgreementCreateSerializer, request.data)
+        agreement = services.agreement_create(actor=request.user, **data)
         return Response(AgreementSerializer(agreement).data, status=status.HTTP_201_CREATED)
 
     def _command(self, request: Request, service: Any) -> Response:
-        data = ReasonSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        agreement = service(agreement=self.get_object(), actor=request.user, **data.validated_data)
+        data = validated(ReasonSerializer, request.data)
+        agreement = service(agreement=self.get_object(), actor=request.user, **data)
         return Response(AgreementSerializer(agreement).data)
 
     @extend_schema(request=ReasonSerializer, responses=AgreementSerializer)
@@ -258,11 +256,8 @@ class AgreementViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], permission_classes=[IsAdminUser])
     def execute(self, request: Request, pk: str) -> Response:
         """Execute a signed agreement: creates the tenancy (409 ``tenancy_overlap`` if a space is taken)."""
-        data = ReasonSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        tenancy = services.agreement_execute(
-            agreement=self.get_object(), actor=request.user, **data.validated_data
-        )
+        data = validated(ReasonSerializer, request.data)
+        tenancy = services.agreement_execute(agreement=self.get_object(), actor=request.user, **data)
         tenancy = _tenancies().get(pk=tenancy.pk)
         return Response(TenancySerializer(tenancy).data, status=status.HTTP_201_CREATED)
 
@@ -291,59 +286,47 @@ class TenancyViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=ReasonSerializer, responses=TenancySerializer)
     @action(detail=True, methods=["post"], url_path="move-in", permission_classes=[IsAdminUser])
     def move_in(self, request: Request, pk: str) -> Response:
-        data = ReasonSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._respond(
-            services.tenancy_move_in(tenancy=self.get_object(), actor=request.user, **data.validated_data)
-        )
+        data = validated(ReasonSerializer, request.data)
+        return self._respond(services.tenancy_move_in(tenancy=self.get_object(), actor=request.user, **data))
 
     @extend_schema(request=TenancyNoticeSerializer, responses=TenancySerializer)
     @action(detail=True, methods=["post"], url_path="give-notice", permission_classes=[IsAdminUser])
     def give_notice(self, request: Request, pk: str) -> Response:
-        data = TenancyNoticeSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(TenancyNoticeSerializer, request.data)
         return self._respond(
-            services.tenancy_give_notice(tenancy=self.get_object(), actor=request.user, **data.validated_data)
+            services.tenancy_give_notice(tenancy=self.get_object(), actor=request.user, **data)
         )
 
     @extend_schema(request=ReasonSerializer, responses=TenancySerializer)
     @action(detail=True, methods=["post"], url_path="start-move-out", permission_classes=[IsAdminUser])
     def start_move_out(self, request: Request, pk: str) -> Response:
-        data = ReasonSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(ReasonSerializer, request.data)
         return self._respond(
-            services.tenancy_start_move_out(
-                tenancy=self.get_object(), actor=request.user, **data.validated_data
-            )
+            services.tenancy_start_move_out(tenancy=self.get_object(), actor=request.user, **data)
         )
 
     @extend_schema(request=TenancyCloseSerializer, responses=TenancySerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsAdminUser])
     def close(self, request: Request, pk: str) -> Response:
-        data = TenancyCloseSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._respond(
-            services.tenancy_close(tenancy=self.get_object(), actor=request.user, **data.validated_data)
-        )
+        data = validated(TenancyCloseSerializer, request.data)
+        return self._respond(services.tenancy_close(tenancy=self.get_object(), actor=request.user, **data))
 
     @extend_schema(request=TenancyReleaseSpaceSerializer, responses=TenancySerializer)
     @action(detail=True, methods=["post"], url_path="release-space", permission_classes=[IsAdminUser])
     def release_space(self, request: Request, pk: str) -> Response:
         """A downgrade: give one space back early; creates the downgrade checklist."""
         tenancy = self.get_object()
-        data = TenancyReleaseSpaceSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.tenancy_release_space(tenancy=tenancy, actor=request.user, **data.validated_data)
+        data = validated(TenancyReleaseSpaceSerializer, request.data)
+        services.tenancy_release_space(tenancy=tenancy, actor=request.user, **data)
         return self._respond(tenancy)
 
     @extend_schema(request=ChecklistItemCompleteSerializer, responses=TenancySerializer)
     @action(detail=True, methods=["post"], url_path="complete-item", permission_classes=[IsAdminUser])
     def complete_item(self, request: Request, pk: str) -> Response:
         tenancy = self.get_object()
-        data = ChecklistItemCompleteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        item = get_object_or_404(ChecklistItem, pk=data.validated_data["item"], checklist__tenancy=tenancy)
-        services.checklist_item_complete(item=item, actor=request.user, note=data.validated_data["note"])
+        data = validated(ChecklistItemCompleteSerializer, request.data)
+        item = get_object_or_404(ChecklistItem, pk=data["item"], checklist__tenancy=tenancy)
+        services.checklist_item_complete(item=item, actor=request.user, note=data["note"])
         return self._respond(tenancy)
 
 
@@ -358,9 +341,8 @@ class IncentiveGrantViewSet(viewsets.ReadOnlyModelViewSet):
         return IncentiveGrant.objects.visible_to(self.request.user)
 
     def _command(self, request: Request, service: Any) -> Response:
-        data = ReasonSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        grant = service(grant=self.get_object(), actor=request.user, **data.validated_data)
+        data = validated(ReasonSerializer, request.data)
+        grant = service(grant=self.get_object(), actor=request.user, **data)
         return Response(IncentiveGrantSerializer(grant).data)
 
     @extend_schema(request=ReasonSerializer, responses=IncentiveGrantSerializer)
@@ -402,8 +384,7 @@ class OccupancyViewSet(viewsets.ViewSet):
         responses=OccupancySerializer,
     )
     def list(self, request: Request) -> Response:
-        query = OccupancyQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        on: date = query.validated_data.get("on") or services.park_today()
-        report = occupancy_for_campus(campus=query.validated_data["campus"], on=on)
+        query = validated(OccupancyQuerySerializer, request.query_params)
+        on: date = query.get("on") or services.park_today()
+        report = occupancy_for_campus(campus=query["campus"], on=on)
         return Response(OccupancySerializer(report).data)
