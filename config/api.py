@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from bookings.api import views as bookings_views
 from notifications.api.views import NotificationViewSet
 from spaces.api import views as spaces_views
 from tenants.api import companies as companies_views
@@ -38,5 +39,9 @@ router.register("tenancies", tenancy_views.TenancyViewSet, basename="tenancy")
 router.register("incentive-grants", tenancy_views.IncentiveGrantViewSet, basename="incentive-grant")
 router.register("occupancy", tenancy_views.OccupancyViewSet, basename="occupancy")
 router.register("applications", ApplicationViewSet, basename="application")
+router.register("booking-policies", bookings_views.BookingPolicyViewSet, basename="booking-policy")
+router.register("resources", bookings_views.ResourceViewSet, basename="resource")
+router.register("resource-pools", bookings_views.ResourcePoolViewSet, basename="resource-pool")
+router.register("bookings", bookings_views.BookingViewSet, basename="booking")
 
 urlpatterns = router.urls

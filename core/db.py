@@ -2,7 +2,10 @@
 
 from typing import Any
 
-from django.db import models
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateRangeField, DateTimeRangeField
+from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.models import Func
 
 
 def check_constraint(*, condition: models.Q, name: str, **kwargs: Any) -> models.CheckConstraint:
@@ -12,3 +15,45 @@ def check_constraint(*, condition: models.Q, name: str, **kwargs: Any) -> models
     """
     kwargs.setdefault("violation_error_code", name)
     return models.CheckConstraint(condition=condition, name=name, **kwargs)
+
+
+class DateRange(Func):
+    """``daterange(lower, upper, bounds)`` in PostgreSQL."""
+
+    function = "DATERANGE"
+    output_field = DateRangeField()
+
+
+class PostgresExclusionConstraint(ExclusionConstraint):
+    """An ``ExclusionConstraint`` that is a no-op on other databases.
+
+    It stays in the model's ``Meta`` (so migration state is the same on every
+    database and ``makemigrations --check`` is clean on both), but creates no DDL
+    and validates nothing outside PostgreSQL; there the service checks instead.
+    """
+
+    @staticmethod
+    def _on_postgres(schema_editor_or_alias: Any) -> bool:
+        if isinstance(schema_editor_or_alias, str):
+            return connections[schema_editor_or_alias].vendor == "postgresql"
+        return schema_editor_or_alias.connection.vendor == "postgresql"
+
+    def constraint_sql(self, model, schema_editor):  # type: ignore[no-untyped-def]
+        return super().constraint_sql(model, schema_editor) if self._on_postgres(schema_editor) else None
+
+    def create_sql(self, model, schema_editor):  # type: ignore[no-untyped-def]
+        return super().create_sql(model, schema_editor) if self._on_postgres(schema_editor) else None
+
+    def remove_sql(self, model, schema_editor):  # type: ignore[no-untyped-def]
+        return super().remove_sql(model, schema_editor) if self._on_postgres(schema_editor) else None
+
+    def validate(self, model, instance, exclude=None, using=DEFAULT_DB_ALIAS):  # type: ignore[no-untyped-def]
+        if self._on_postgres(using):
+            super().validate(model, instance, exclude=exclude, using=using)
+
+
+class TsTzRange(Func):
+    """``tstzrange(lower, upper, bounds)`` in PostgreSQL."""
+
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()

@@ -22,7 +22,9 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from core.exceptions import ActionForbidden
 
 # Validation codes that mean "someone else holds it", answered 409 rather than 400.
-CONFLICT_CODES = frozenset({"booking_overlap", "tenancy_overlap", "idempotency_key_mismatch"})
+CONFLICT_CODES = frozenset(
+    {"booking_overlap", "pool_exhausted", "tenancy_overlap", "idempotency_key_mismatch"}
+)
 
 
 class Conflict(exceptions.APIException):

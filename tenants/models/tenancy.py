@@ -11,53 +11,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import DateRangeField, RangeOperators
+from django.contrib.postgres.fields import RangeOperators
 from django.core.validators import MinValueValidator
-from django.db import DEFAULT_DB_ALIAS, connections, models
-from django.db.models import F, Func, Q, Value
+from django.db import models
+from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from core.db import check_constraint
+from core.db import DateRange, PostgresExclusionConstraint, check_constraint
 from core.models import TimeStampedModel
 
 NON_NEGATIVE = MinValueValidator(Decimal("0"))
-
-
-class DateRange(Func):
-    """``daterange(lower, upper, bounds)`` in PostgreSQL."""
-
-    function = "DATERANGE"
-    output_field = DateRangeField()
-
-
-class PostgresExclusionConstraint(ExclusionConstraint):
-    """An ``ExclusionConstraint`` that is a no-op on other databases.
-
-    It stays in the model's ``Meta`` (so migration state is the same on every
-    database and ``makemigrations --check`` is clean on both), but creates no DDL
-    and validates nothing outside PostgreSQL; there the service checks instead.
-    """
-
-    @staticmethod
-    def _on_postgres(schema_editor_or_alias: Any) -> bool:
-        if isinstance(schema_editor_or_alias, str):
-            return connections[schema_editor_or_alias].vendor == "postgresql"
-        return schema_editor_or_alias.connection.vendor == "postgresql"
-
-    def constraint_sql(self, model, schema_editor):  # type: ignore[no-untyped-def]
-        return super().constraint_sql(model, schema_editor) if self._on_postgres(schema_editor) else None
-
-    def create_sql(self, model, schema_editor):  # type: ignore[no-untyped-def]
-        return super().create_sql(model, schema_editor) if self._on_postgres(schema_editor) else None
-
-    def remove_sql(self, model, schema_editor):  # type: ignore[no-untyped-def]
-        return super().remove_sql(model, schema_editor) if self._on_postgres(schema_editor) else None
-
-    def validate(self, model, instance, exclude=None, using=DEFAULT_DB_ALIAS):  # type: ignore[no-untyped-def]
-        if self._on_postgres(using):
-            super().validate(model, instance, exclude=exclude, using=using)
 
 
 # --- agreements ---------------------------------------------------------------------------------------

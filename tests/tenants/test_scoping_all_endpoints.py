@@ -14,6 +14,7 @@ of company A, against the objects of company B:
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -22,10 +23,13 @@ import pytest
 from django.apps import apps
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.parsers import JSONParser
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from bookings.models import BookingPolicy, Resource, ResourcePool
+from bookings.services import bookings as booking_services
 from config.api import router
 from notifications.models import Notification
 from tenants.models import (
@@ -91,6 +95,17 @@ class World:
     b: Side
 
 
+# 24×7 rooms, so a booking a week from now is always open
+NEXT_WEEK = (timezone.now() + timedelta(days=7)).replace(minute=0, second=0, microsecond=0)
+
+
+def bookable_room() -> Resource:
+    resource = Resource.objects.get(space=SpaceFactory())
+    resource.policy = BookingPolicy.objects.get_or_create(name="Scoping 24x7", defaults={"is_24x7": True})[0]
+    resource.save()
+    return resource
+
+
 def _side(*, staff: User, programme: models.Model, label: str) -> Side:
     company = CompanyFactory(name=f"Company {label}")
     owner = MembershipFactory(company=company, role=MemberRole.OWNER).user
@@ -115,7 +130,15 @@ def _side(*, staff: User, programme: models.Model, label: str) -> Side:
     invitation, token = company_services.invitation_create(
         company=company, email=f"newcomer-{label}@example.com", role=MemberRole.MEMBER, invited_by=owner
     )
+    booking = booking_services.booking_create(
+        resource=bookable_room(),
+        booked_by=staff,
+        company=company,
+        starts_at=NEXT_WEEK,
+        ends_at=NEXT_WEEK + timedelta(hours=1),
+    )
     objects: dict[str, models.Model] = {
+        "booking": booking,
         "company": company,
         "membership": membership,
         "invitation": invitation,
@@ -151,6 +174,10 @@ def world() -> World:
         "programme": programme,
         "cohort": CohortFactory(programme=programme),
     }
+    resource = Resource.objects.get(space=reference["space"])
+    pool = ResourcePool.objects.create(campus=campus, code="rooms", name="Any room")
+    pool.members.add(resource)
+    reference.update({"resource": resource, "booking-policy": resource.policy, "resource-pool": pool})
     return World(
         staff=staff,
         reference=reference,
@@ -194,6 +221,11 @@ ENDPOINTS: dict[str, Classified] = {
     "floor": _ref("floor"),
     "feature": _ref("feature"),
     "space": _ref("space"),
+    # bookings: reference data, and company-owned bookings
+    "booking-policy": _ref("booking-policy"),
+    "resource": _ref("resource"),
+    "resource-pool": _ref("resource-pool"),
+    "booking": _b("booking"),
     # incubation reference data
     "programme": _ref("programme"),
     "cohort": _ref("cohort"),
@@ -488,6 +520,15 @@ def _notifications_unread_count(world: World, url: str) -> None:
 
 
 COLLECTION_CHECKS: dict[tuple[str, str], Callable[[World, str], None]] = {
+    ("booking", "create"): _refused(
+        (403,),
+        lambda w: {
+            "company": w.b.company.pk,
+            "resource": w.b.objects["booking"].resource_id,
+            "starts_at": (NEXT_WEEK + timedelta(hours=2)).isoformat(),
+            "ends_at": (NEXT_WEEK + timedelta(hours=3)).isoformat(),
+        },
+    ),
     ("invitation", "create"): _refused(
         (404,), lambda w: {"company": w.b.company.pk, "email": "spy@example.com", "role": MemberRole.ADMIN}
     ),

@@ -1,0 +1,1 @@
+"""Staff admin for bookings: one module per area, registered on import."""

@@ -1,0 +1,39 @@
+from bookings.models.bookings import (
+    ACTIVE_STATUSES,
+    HOLDING_STATUSES,
+    Booking,
+    BookingClaim,
+    BookingSeries,
+    BookingStatus,
+    CheckInVia,
+    WaitlistEntry,
+    WaitlistStatus,
+)
+from bookings.models.resources import (
+    Audience,
+    BookingPolicy,
+    OpeningHours,
+    Resource,
+    ResourceKind,
+    ResourcePool,
+    Weekday,
+)
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "HOLDING_STATUSES",
+    "Audience",
+    "Booking",
+    "BookingClaim",
+    "BookingPolicy",
+    "BookingSeries",
+    "BookingStatus",
+    "CheckInVia",
+    "OpeningHours",
+    "Resource",
+    "ResourceKind",
+    "ResourcePool",
+    "WaitlistEntry",
+    "WaitlistStatus",
+    "Weekday",
+]

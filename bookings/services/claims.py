@@ -1,0 +1,63 @@
+"""Claims: the rows that make overlapping bookings impossible, including whole-and-part links."""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from bookings.models import Booking, BookingClaim, Resource, WaitlistEntry
+
+
+def overlap_error() -> ValidationError:
+    return ValidationError(_("This resource is already booked for that time."), code="booking_overlap")
+
+
+def footprint_ids(resource: Resource) -> list[int]:
+    """The units a booking of ``resource`` holds: itself and every resource inside it."""
+    return [resource.pk, *Resource.objects.filter(parent=resource).values_list("pk", flat=True)]
+
+
+def conflicting_claims(*, unit_ids: Iterable[int], starts_at: datetime, ends_at: datetime):  # type: ignore[no-untyped-def]
+    """Claims on any of ``unit_ids`` that meet the half-open range [starts_at, ends_at)."""
+    return BookingClaim.objects.filter(
+        unit_id__in=list(unit_ids), starts_at__lt=ends_at, ends_at__gt=starts_at
+    )
+
+
+def claims_write(
+    *,
+    unit_ids: list[int],
+    starts_at: datetime,
+    ends_at: datetime,
+    booking: Booking | None = None,
+    offer: WaitlistEntry | None = None,
+) -> list[BookingClaim]:
+    """Hold ``unit_ids`` for the range, or raise ``booking_overlap`` and write nothing.
+
+    The check inside the caller's transaction is the whole rule on SQLite (write
+    transactions are serialised there). On PostgreSQL a concurrent writer can pass the
+    same check; the exclusion constraint then refuses its insert, which is turned into
+    the same error inside a savepoint, so the caller's transaction stays usable.
+    """
+    if conflicting_claims(unit_ids=unit_ids, starts_at=starts_at, ends_at=ends_at).exists():
+        raise overlap_error()
+    claims = [
+        BookingClaim(unit_id=unit_id, booking=booking, offer=offer, starts_at=starts_at, ends_at=ends_at)
+        for unit_id in unit_ids
+    ]
+    try:
+        with transaction.atomic():
+            return BookingClaim.objects.bulk_create(claims)
+    except IntegrityError as exc:
+        raise overlap_error() from exc
+
+
+def claims_release(*, booking: Booking | None = None, offer: WaitlistEntry | None = None) -> int:
+    """Give the held time back. Returns how many claims were deleted."""
+    if booking is not None:
+        return BookingClaim.objects.filter(booking=booking).delete()[0]
+    if offer is not None:
+        return BookingClaim.objects.filter(offer=offer).delete()[0]
+    return 0
