@@ -81,7 +81,9 @@ class BookingSeriesSerializer(serializers.ModelSerializer):
 
 
 class SeriesCreateSerializer(serializers.Serializer):
-    resource = serializers.PrimaryKeyRelatedField(queryset=Resource.objects.select_related("campus", "policy"))
+    resource = serializers.PrimaryKeyRelatedField(
+        queryset=Resource.objects.select_related("campus", "policy")
+    )
     company = serializers.PrimaryKeyRelatedField(queryset=Company.objects.all(), required=False)
     rrule = serializers.CharField(
         max_length=500, help_text=_("RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10")
@@ -90,7 +92,9 @@ class SeriesCreateSerializer(serializers.Serializer):
     duration_minutes = serializers.IntegerField(min_value=1, max_value=7 * 24 * 60)
     title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     attendees = serializers.IntegerField(min_value=1, max_value=10_000, default=1)
-    exdates = serializers.ListField(child=serializers.DateField(), required=False, default=list, max_length=400)
+    exdates = serializers.ListField(
+        child=serializers.DateField(), required=False, default=list, max_length=400
+    )
     on_conflict = serializers.ChoiceField(choices=services.ON_CONFLICT, default="abort")
 
 
@@ -222,7 +226,8 @@ class BookingSeriesViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
         return Response({"series": self._reloaded(series), "cancelled": [b.pk for b in cancelled]})
 
     @extend_schema(
-        request=SeriesUpdateSerializer, responses={200: SeriesCreatedSerializer, 409: SeriesConflictSerializer}
+        request=SeriesUpdateSerializer,
+        responses={200: SeriesCreatedSerializer, 409: SeriesConflictSerializer},
     )
     @action(detail=True, methods=["post"], url_path="update", url_name="update")
     def edit(self, request: Request, pk: str) -> Response:
