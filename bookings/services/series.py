@@ -732,10 +732,16 @@ def series_update(
     else:
         occurrences = []
         for booking in bookings:
-            day = booking.starts_at.astimezone(tz).date()
-            local = datetime.combine(day, new_time)
+            # what is not changed stays as the booking has it (a single occurrence may have been moved)
+            was = booking.starts_at.astimezone(tz).replace(tzinfo=None)
+            local = datetime.combine(was.date(), new_time if starts_at_local_time else was.time())
+            length = (
+                timedelta(minutes=duration_minutes)
+                if duration_minutes
+                else booking.ends_at - booking.starts_at
+            )
             starts_at = localize(local, tz)
-            occurrences.append(Occurrence(day, local, starts_at, starts_at + timedelta(minutes=new_duration)))
+            occurrences.append(Occurrence(was.date(), local, starts_at, starts_at + length))
             booking_services.booking_cancel(booking=booking, actor=actor, reason=_("Moved"), now=now)
         report = _book_each(
             series=target,

@@ -407,3 +407,33 @@ def test_update_this_title_only_changes_that_booking():
     assert target.pk == series.pk
     titles = list(Booking.objects.filter(series=series).order_by("starts_at").values_list("title", "status"))
     assert titles == [("", "confirmed"), ("Board", "confirmed")]
+
+
+def test_update_this_moves_one_then_all_changes_the_duration_and_keeps_that_move():
+    _resource, user, series = _weekly(3)
+    # given: the second occurrence moved to 16:00
+    services.series_update(
+        series=series,
+        actor=user,
+        scope="this",
+        occurrence=date(2027, 3, 8),
+        starts_at_local_time=time(16),
+        now=NOW,
+    )
+    # when: all become 30 minutes
+    services.series_update(series=series, actor=user, scope="all", duration_minutes=30, now=NOW)
+    # then
+    holding = Booking.objects.filter(series=series).holding().order_by("starts_at")
+    assert [(b.starts_at, b.ends_at) for b in holding] == [
+        (at(date(2027, 3, 1), 10), at(date(2027, 3, 1), 10, 30)),
+        (at(date(2027, 3, 8), 16), at(date(2027, 3, 8), 16, 30)),
+        (at(date(2027, 3, 15), 10), at(date(2027, 3, 15), 10, 30)),
+    ]
+    assert Booking.objects.filter(series=series, status=BookingStatus.CANCELLED).count() == 4
+    series.refresh_from_db()
+    assert series.duration_minutes == 30
+    assert [log.action for log in TransitionLog.objects.for_object(series).order_by("pk")] == [
+        "create",
+        "update_this",
+        "update_all",
+    ]
