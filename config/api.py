@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from bookings.api import series as bookings_series
 from bookings.api import views as bookings_views
 from notifications.api.views import NotificationViewSet
 from spaces.api import views as spaces_views
@@ -43,5 +44,6 @@ router.register("booking-policies", bookings_views.BookingPolicyViewSet, basenam
 router.register("resources", bookings_views.ResourceViewSet, basename="resource")
 router.register("resource-pools", bookings_views.ResourcePoolViewSet, basename="resource-pool")
 router.register("bookings", bookings_views.BookingViewSet, basename="booking")
+router.register("booking-series", bookings_series.BookingSeriesViewSet, basename="booking-series")
 
 urlpatterns = router.urls

@@ -253,5 +253,7 @@ SPECTACULAR_SETTINGS = {
         "ApplicationStatusEnum": "tenants.models.applications.ApplicationStatus",
         "LanguageEnum": "accounts.models.Language",
         "ApplicationDocumentKindEnum": "tenants.models.applications.DocumentKind",
+        # bookings: a booking's status, also shown in a series' occurrences
+        "BookingStatusEnum": "bookings.models.bookings.BookingStatus",
     },
 }

@@ -23,7 +23,7 @@ from core.exceptions import ActionForbidden
 
 # Validation codes that mean "someone else holds it", answered 409 rather than 400.
 CONFLICT_CODES = frozenset(
-    {"booking_overlap", "pool_exhausted", "tenancy_overlap", "idempotency_key_mismatch"}
+    {"booking_overlap", "pool_exhausted", "series_conflicts", "tenancy_overlap", "idempotency_key_mismatch"}
 )
 
 

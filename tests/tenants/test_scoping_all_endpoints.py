@@ -30,6 +30,7 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from bookings.models import BookingPolicy, Resource, ResourcePool
 from bookings.services import bookings as booking_services
+from bookings.services import series as series_services
 from config.api import router
 from notifications.models import Notification
 from tenants.models import (
@@ -137,8 +138,19 @@ def _side(*, staff: User, programme: models.Model, label: str) -> Side:
         starts_at=NEXT_WEEK,
         ends_at=NEXT_WEEK + timedelta(hours=1),
     )
+    series_room = bookable_room()
+    series_start = (NEXT_WEEK + timedelta(hours=2)).astimezone(series_room.tzinfo).replace(tzinfo=None)
+    series, _report = series_services.series_create(
+        resource=series_room,
+        booked_by=staff,
+        company=company,
+        rrule="FREQ=DAILY;COUNT=2",
+        starts_at_local=series_start,
+        duration_minutes=60,
+    )
     objects: dict[str, models.Model] = {
         "booking": booking,
+        "booking-series": series,
         "company": company,
         "membership": membership,
         "invitation": invitation,
@@ -226,6 +238,7 @@ ENDPOINTS: dict[str, Classified] = {
     "resource": _ref("resource"),
     "resource-pool": _ref("resource-pool"),
     "booking": _b("booking"),
+    "booking-series": _b("booking-series"),
     # incubation reference data
     "programme": _ref("programme"),
     "cohort": _ref("cohort"),
@@ -519,6 +532,17 @@ def _notifications_unread_count(world: World, url: str) -> None:
     assert response.json()["unread"] == ours  # B's owner's are not counted
 
 
+def _series_body(world: World) -> dict[str, Any]:
+    """A weekly series on B's room, for B's company."""
+    return {
+        "company": world.b.company.pk,
+        "resource": world.b.objects["booking"].resource_id,
+        "rrule": "FREQ=WEEKLY;COUNT=2",
+        "starts_at_local": (NEXT_WEEK + timedelta(hours=4)).replace(tzinfo=None).isoformat(),
+        "duration_minutes": 60,
+    }
+
+
 COLLECTION_CHECKS: dict[tuple[str, str], Callable[[World, str], None]] = {
     ("booking", "create"): _refused(
         (403,),
@@ -529,6 +553,8 @@ COLLECTION_CHECKS: dict[tuple[str, str], Callable[[World, str], None]] = {
             "ends_at": (NEXT_WEEK + timedelta(hours=3)).isoformat(),
         },
     ),
+    ("booking-series", "create"): _refused((403,), lambda w: _series_body(w)),
+    ("booking-series", "preview"): _refused((403,), lambda w: _series_body(w)),
     ("invitation", "create"): _refused(
         (404,), lambda w: {"company": w.b.company.pk, "email": "spy@example.com", "role": MemberRole.ADMIN}
     ),
