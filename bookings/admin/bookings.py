@@ -199,8 +199,10 @@ class BookingAdmin(admin.ModelAdmin):
     # -- pages ----------------------------------------------------------------------------------
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Booking]:
-        return super().get_queryset(request).select_related(
-            "resource__campus", "resource__location__floor__building", "company", "booked_by"
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("resource__campus", "resource__location__floor__building", "company", "booked_by")
         )
 
     def get_ordering(self, request: HttpRequest) -> list[str]:
@@ -208,9 +210,7 @@ class BookingAdmin(admin.ModelAdmin):
             return ["starts_at", "pk"]
         return list(self.ordering)
 
-    def get_form(
-        self, request: HttpRequest, obj: Booking | None = None, change: bool = False, **kwargs: Any
-    ):  # type: ignore[no-untyped-def]
+    def get_form(self, request: HttpRequest, obj: Booking | None = None, change: bool = False, **kwargs: Any):  # type: ignore[no-untyped-def]
         if obj is None:
             kwargs["form"] = BookingAddForm
             kwargs["fields"] = BookingAddForm.Meta.fields

@@ -147,7 +147,9 @@ def day_grid(*, building: Building, day: date, site_name: str) -> dict[str, Any]
     status_labels = dict(BookingStatus.choices)
     for booking in bookings:
         row = rows.get(booking.resource_id)
-        spot = place(_minutes(booking.starts_at, midnight=midnight), _minutes(booking.ends_at, midnight=midnight))
+        spot = place(
+            _minutes(booking.starts_at, midnight=midnight), _minutes(booking.ends_at, midnight=midnight)
+        )
         if row is None or spot is None:
             continue
         local_from, local_until = booking.starts_at.astimezone(tz), booking.ends_at.astimezone(tz)
@@ -156,7 +158,7 @@ def day_grid(*, building: Building, day: date, site_name: str) -> dict[str, Any]
             Segment(
                 *spot,
                 label=booking.title or company,
-                detail=f"{local_from:%H:%M}–{local_until:%H:%M} · {company} · {status_labels[booking.status]}",
+                detail=f"{local_from:%H:%M}–{local_until:%H:%M} · {company} · {status_labels[booking.status]}",  # noqa: E501
                 css=f"booking status-{booking.status}",
                 url=reverse(f"{site_name}:bookings_booking_change", args=[booking.pk]),
             )

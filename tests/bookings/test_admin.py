@@ -76,7 +76,12 @@ def test_changelists_and_add_pages_open(admin_client, model):
     booking = _book(resource, user, company, 10)
     pool = ResourcePool.objects.create(campus=resource.campus, code="rooms", name="Any room")
     pool.members.add(resource)
-    objects = {"bookingpolicy": resource.policy, "resource": resource, "resourcepool": pool, "booking": booking}
+    objects = {
+        "bookingpolicy": resource.policy,
+        "resource": resource,
+        "resourcepool": pool,
+        "booking": booking,
+    }
     # when
     changelist = admin_client.get(reverse(f"admin:bookings_{model}_changelist"))
     add = admin_client.get(reverse(f"admin:bookings_{model}_add"))
@@ -93,7 +98,9 @@ def test_booking_changelist_shows_local_times_and_filters_and_searches(admin_cli
     url = reverse(CHANGELIST)
     # when
     page = admin_client.get(url)
-    by_building = admin_client.get(url, {"resource__location__floor__building__id__exact": resource.location.floor.building_id})
+    by_building = admin_client.get(
+        url, {"resource__location__floor__building__id__exact": resource.location.floor.building_id}
+    )
     by_kind = admin_client.get(url, {"resource__kind": "event_hall"})
     by_mail = admin_client.get(url, {"q": user.email})
     # then
@@ -163,7 +170,8 @@ def test_reject_and_cancel_ask_for_a_reason_then_release_the_time(admin_client, 
     form = admin_client.post(url, {"action": action, "_selected_action": [booking.pk]})
     no_reason = admin_client.post(url, {"action": action, "_selected_action": [booking.pk], "apply": "1"})
     done = admin_client.post(
-        url, {"action": action, "_selected_action": [booking.pk], "apply": "1", "reason": "Hall closed for works"}
+        url,
+        {"action": action, "_selected_action": [booking.pk], "apply": "1", "reason": "Hall closed for works"},
     )
     # then
     assert form.status_code == 200
@@ -184,11 +192,16 @@ def test_a_refused_action_reports_the_error_and_changes_nothing(admin_client):
     pending = _book(hall, user, company, 10)
     # when
     response = admin_client.post(
-        reverse(CHANGELIST), {"action": "approve", "_selected_action": [confirmed.pk, pending.pk]}, follow=True
+        reverse(CHANGELIST),
+        {"action": "approve", "_selected_action": [confirmed.pk, pending.pk]},
+        follow=True,
     )
     # then
     texts = [(m.level_tag, str(m)) for m in response.context["messages"]]
-    assert ("error", f"{confirmed.resource} 2027-03-01 10:00: Cannot approve: the state is “confirmed”.") in texts
+    assert (
+        "error",
+        f"{confirmed.resource} 2027-03-01 10:00: Cannot approve: the state is “confirmed”.",
+    ) in texts
     assert ("success", "1 done.") in texts
     confirmed.refresh_from_db()
     assert confirmed.status == BookingStatus.CONFIRMED
@@ -261,12 +274,18 @@ def test_staff_book_on_behalf_of_a_company_in_the_campus_local_time(admin_client
     _user, company = tenant()
     resource = room(capacity=8)
     # when
-    response = admin_client.post(reverse("admin:bookings_booking_add"), _add_body(resource, company, "14:00", "15:30"))
+    response = admin_client.post(
+        reverse("admin:bookings_booking_add"), _add_body(resource, company, "14:00", "15:30")
+    )
     # then
     assert response.status_code == 302
     booking = Booking.objects.get()
     assert (booking.starts_at, booking.ends_at) == (at(MONDAY, 14), at(MONDAY, 15, 30))
-    assert (booking.company, booking.booked_by, booking.status) == (company, staff_user, BookingStatus.CONFIRMED)
+    assert (booking.company, booking.booked_by, booking.status) == (
+        company,
+        staff_user,
+        BookingStatus.CONFIRMED,
+    )
     assert booking.claims.count() == 1
     assert _logs(booking) == [("create", BookingStatus.CONFIRMED, "")]
 
@@ -340,7 +359,10 @@ def test_day_view_draws_bookings_closed_times_and_held_desks(admin_client):
     assert (cells[0]["label"], cells[-1]["label"], len(cells)) == ("07:00", "21:30", 30)
     [block] = rows[area.pk].bookings
     assert block.label == "Team offsite"
-    assert (round(block.left, 2), round(block.width, 2)) == (round(120 / 900 * 100, 2), round(120 / 900 * 100, 2))
+    assert (round(block.left, 2), round(block.width, 2)) == (
+        round(120 / 900 * 100, 2),
+        round(120 / 900 * 100, 2),
+    )
     assert "status-confirmed" in block.css
     # closed 07:00–08:00 and 20:00–22:00
     assert [(round(s.left, 2), round(s.width, 2)) for s in rows[area.pk].closed] == [
@@ -348,9 +370,13 @@ def test_day_view_draws_bookings_closed_times_and_held_desks(admin_client):
         (round(780 / 900 * 100, 2), round(120 / 900 * 100, 2)),
     ]
     assert len(rows[desks[1].pk].held) == 1  # held by the area's booking
-    assert len(rows[desks[0].pk].held) == 1 and len(rows[desks[0].pk].bookings) == 1
+    assert len(rows[desks[0].pk].held) == 1
+    assert len(rows[desks[0].pk].bookings) == 1
     assertContains(response, "Team offsite")
-    assertContains(response, reverse(DAY) + f"?building={building.pk}&amp;date={(MONDAY + timedelta(days=1)).isoformat()}")
+    assertContains(
+        response,
+        reverse(DAY) + f"?building={building.pk}&amp;date={(MONDAY + timedelta(days=1)).isoformat()}",
+    )
 
 
 def test_day_view_shades_a_public_holiday_closed(admin_client):
