@@ -8,7 +8,6 @@ from django.core.management import call_command
 
 from bookings.demo import DESKS, HALLS, LABS, ROOMS, TITLES
 from bookings.models import (
-    HOLDING_STATUSES,
     Booking,
     BookingClaim,
     BookingPolicy,
