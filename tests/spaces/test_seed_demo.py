@@ -305,7 +305,7 @@ def test_seed_demo_rerun_queries_do_not_grow_with_scale():
     with CaptureQueriesContext(connection) as at_scale_3:
         _seed("--scale", "3")
     # then
-    assert len(at_scale_3) == len(at_scale_1) < 30
+    assert len(at_scale_3) == len(at_scale_1) < 50  # every app's rerun: spaces, tenants, bookings
 
 
 def test_seed_demo_rejects_a_scale_below_one():
