@@ -257,5 +257,7 @@ SPECTACULAR_SETTINGS = {
         "ApplicationStatusEnum": "tenants.models.applications.ApplicationStatus",
         "LanguageEnum": "accounts.models.Language",
         "ApplicationDocumentKindEnum": "tenants.models.applications.DocumentKind",
+        # bookings: a resource's "kind" and a credit balance's "resource_kind" are one choice set
+        "ResourceKindEnum": "bookings.models.resources.ResourceKind",
     },
 }
