@@ -2,8 +2,10 @@
 
 from rest_framework.routers import DefaultRouter
 
+from bookings.api import quotas as bookings_quotas
 from bookings.api import series as bookings_series
 from bookings.api import views as bookings_views
+from bookings.api import waitlist as bookings_waitlist
 from notifications.api.views import NotificationViewSet
 from spaces.api import views as spaces_views
 from tenants.api import companies as companies_views
@@ -45,5 +47,7 @@ router.register("resources", bookings_views.ResourceViewSet, basename="resource"
 router.register("resource-pools", bookings_views.ResourcePoolViewSet, basename="resource-pool")
 router.register("bookings", bookings_views.BookingViewSet, basename="booking")
 router.register("booking-series", bookings_series.BookingSeriesViewSet, basename="booking-series")
+router.register("credit-balances", bookings_quotas.CreditBalanceViewSet, basename="credit-balance")
+router.register("waitlist-entries", bookings_waitlist.WaitlistEntryViewSet, basename="waitlist-entry")
 
 urlpatterns = router.urls

@@ -1,4 +1,9 @@
 """Staff admin for bookings: one module per area, registered on import."""
 
-from bookings.admin import series  # noqa: F401
-from bookings.admin import bookings, resources  # noqa: F401
+from bookings.admin import (  # noqa: F401
+    bookings,
+    quotas,
+    resources,
+    series,
+    waitlist,
+)

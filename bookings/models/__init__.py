@@ -9,6 +9,7 @@ from bookings.models.bookings import (
     WaitlistEntry,
     WaitlistStatus,
 )
+from bookings.models.quotas import CreditAllowance, CreditEntry, CreditReason
 from bookings.models.resources import (
     Audience,
     BookingPolicy,
@@ -29,6 +30,9 @@ __all__ = [
     "BookingSeries",
     "BookingStatus",
     "CheckInVia",
+    "CreditAllowance",
+    "CreditEntry",
+    "CreditReason",
     "OpeningHours",
     "Resource",
     "ResourceKind",

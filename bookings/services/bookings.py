@@ -18,7 +18,7 @@ from bookings.models import (
     Resource,
     ResourcePool,
 )
-from bookings.services import claims, rules
+from bookings.services import claims, quotas, rules, waitlist
 from core.calendar import WorkingCalendar
 from core.exceptions import ActionForbidden
 from core.workflow import Transition, Workflow, transition_log
@@ -180,6 +180,8 @@ def booking_create(
         ends_at=booking.blocked_until,
         booking=booking,
     )
+    if status == S.CONFIRMED:
+        quotas.booking_charge(booking=booking)
     transition_log(obj=booking, action="create", from_state="", to_state=status, actor=booked_by)
     return booking
 
@@ -252,13 +254,19 @@ def _perform(
 
 @transaction.atomic
 def booking_approve(*, booking: Booking, actor: Any, reason: str = "") -> Booking:
-    return _perform(booking, "approve", actor=actor, reason=reason)
+    return quotas.booking_charge(booking=_perform(booking, "approve", actor=actor, reason=reason))
 
 
 @transaction.atomic
 def booking_reject(*, booking: Booking, actor: Any, reason: str = "") -> Booking:
     booking = _perform(booking, "reject", actor=actor, reason=reason)
     claims.claims_release(booking=booking)
+    waitlist.waitlist_offer_next(
+        resource=booking.resource,
+        starts_at=booking.blocked_from,
+        ends_at=booking.blocked_until,
+        now=timezone.now(),
+    )
     return booking
 
 
@@ -275,6 +283,10 @@ def booking_cancel(*, booking: Booking, actor: Any, reason: str = "", now: datet
 
     booking = _perform(booking, "cancel", actor=actor, reason=reason, apply=apply)
     claims.claims_release(booking=booking)
+    quotas.booking_refund(booking=booking, now=now)
+    waitlist.waitlist_offer_next(
+        resource=booking.resource, starts_at=booking.blocked_from, ends_at=booking.blocked_until, now=now
+    )
     return booking
 
 
@@ -316,6 +328,9 @@ def booking_mark_no_show(*, booking: Booking, actor: Any = None, now: datetime |
 
     booking = _perform(booking, "mark_no_show", actor=actor, apply=apply)
     claims.claims_release(booking=booking)
+    waitlist.waitlist_offer_next(
+        resource=booking.resource, starts_at=booking.blocked_from, ends_at=booking.blocked_until, now=now
+    )
     return booking
 
 

@@ -199,6 +199,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenants.tasks.tenancy_lifecycle_task",
         "schedule": crontab(hour=0, minute=10),
     },
+    "bookings-waitlist-expire-offers": {
+        "task": "bookings.tasks.waitlist_expire_offers_task",
+        "schedule": crontab(minute="*"),
+    },
 }
 
 # SLA (tenants): staff in these auth groups get breach (team leads) and escalation (directors) alerts
@@ -255,5 +259,7 @@ SPECTACULAR_SETTINGS = {
         "ApplicationDocumentKindEnum": "tenants.models.applications.DocumentKind",
         # bookings: a booking's status, also shown in a series' occurrences
         "BookingStatusEnum": "bookings.models.bookings.BookingStatus",
+        # bookings: a resource's "kind" and a credit balance's "resource_kind" are one choice set
+        "ResourceKindEnum": "bookings.models.resources.ResourceKind",
     },
 }

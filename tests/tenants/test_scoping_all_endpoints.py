@@ -28,7 +28,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from bookings.models import BookingPolicy, Resource, ResourcePool
+from bookings.models import BookingPolicy, Resource, ResourcePool, WaitlistEntry
 from bookings.services import bookings as booking_services
 from bookings.services import series as series_services
 from config.api import router
@@ -148,9 +148,17 @@ def _side(*, staff: User, programme: models.Model, label: str) -> Side:
         starts_at_local=series_start,
         duration_minutes=60,
     )
+    waitlist_entry = WaitlistEntry.objects.create(
+        resource=booking.resource,
+        company=company,
+        person=owner,
+        starts_at=booking.starts_at,
+        ends_at=booking.ends_at,
+    )
     objects: dict[str, models.Model] = {
         "booking": booking,
         "booking-series": series,
+        "waitlist-entry": waitlist_entry,
         "company": company,
         "membership": membership,
         "invitation": invitation,
@@ -206,6 +214,7 @@ class Kind(StrEnum):
     OWN_USER = "own_user"  # each user sees their own rows
     STAFF_ONLY = "staff_only"
     REFERENCE = "reference"  # any signed-in user reads; staff write
+    COMPANY_FIGURES = "company_figures"  # figures (no rows) of the caller's company; checked below
 
 
 @dataclass(frozen=True)
@@ -239,6 +248,8 @@ ENDPOINTS: dict[str, Classified] = {
     "resource-pool": _ref("resource-pool"),
     "booking": _b("booking"),
     "booking-series": _b("booking-series"),
+    "waitlist-entry": _b("waitlist-entry"),
+    "credit-balance": Classified(Kind.COMPANY_FIGURES, None),
     # incubation reference data
     "programme": _ref("programme"),
     "cohort": _ref("cohort"),
@@ -328,7 +339,7 @@ def _of(*kinds: Kind, detail: bool | None = None, safe: bool | None = None) -> l
 
 # --- helpers ---------------------------------------------------------------------------------------
 
-SNAPSHOT_APPS = ("accounts", "auth", "core", "notifications", "spaces", "tenants")
+SNAPSHOT_APPS = ("accounts", "auth", "bookings", "core", "notifications", "spaces", "tenants")
 
 
 def db_snapshot() -> dict[str, list[dict[str, Any]]]:
@@ -555,6 +566,15 @@ COLLECTION_CHECKS: dict[tuple[str, str], Callable[[World, str], None]] = {
     ),
     ("booking-series", "create"): _refused((403,), lambda w: _series_body(w)),
     ("booking-series", "preview"): _refused((403,), lambda w: _series_body(w)),
+    ("waitlist-entry", "create"): _refused(
+        (403,),
+        lambda w: {
+            "company": w.b.company.pk,
+            "resource": w.b.objects["booking"].resource_id,
+            "starts_at": w.b.objects["booking"].starts_at.isoformat(),
+            "ends_at": w.b.objects["booking"].ends_at.isoformat(),
+        },
+    ),
     ("invitation", "create"): _refused(
         (404,), lambda w: {"company": w.b.company.pk, "email": "spy@example.com", "role": MemberRole.ADMIN}
     ),
@@ -594,6 +614,24 @@ COLLECTION_CHECKS: dict[tuple[str, str], Callable[[World, str], None]] = {
 @pytest.mark.parametrize("endpoint", [e for e in _of(*SCOPED, detail=False) if e.action != "list"], ids=str)
 def test_collection_writes_naming_another_company_are_refused(world, endpoint):
     COLLECTION_CHECKS[(endpoint.basename, endpoint.action)](world, endpoint.url())
+
+
+# --- a company's figures (no rows): the caller's own company only ----------------------------------
+
+
+def test_company_figures_are_the_callers_own_and_another_company_is_refused(world):
+    # given
+    figures = [e for e in ALL if ENDPOINTS[e.basename].kind == Kind.COMPANY_FIGURES]
+    assert {(e.basename, e.action, e.method) for e in figures} == {("credit-balance", "list", "get")}
+    client = client_for(world.a.owner)
+    for endpoint in figures:
+        # when / then: A's own figures, and B's refused
+        ours = client.get(endpoint.url())
+        assert ours.status_code == 200, ours.content
+        assert ours.json()["company"] == world.a.company.pk
+        theirs = client.get(endpoint.url(), {"company": world.b.company.pk})
+        assert theirs.status_code == 403, theirs.content
+        assert client_for(world.staff).get(endpoint.url(), {"company": world.b.company.pk}).status_code == 200
 
 
 # --- staff-only endpoints ---------------------------------------------------------------------------
