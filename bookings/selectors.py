@@ -2,18 +2,19 @@
 
 Both run a constant number of queries whatever the number of resources or bookings.
 
-``resource_availability``:
+``resource_availability`` builds a QuerySet the caller reads (and can paginate in SQL):
 
-1. the candidates: active resources matching the filters, campus, location and policy
-   joined (one query), their policies' opening hours prefetched (one more);
-2. the busy units: the claims that meet the window widened by the largest buffer
-   among the candidates (one query; on PostgreSQL it filters on the claims' time range,
-   so it runs on the GiST index ``bookings_claim_span_gist``);
-3. in Python, a candidate is busy if a claim on itself or on a resource inside it (its
-   footprint, as ``claims.footprint_ids`` has it: busy resources are the claimed units
-   plus their parents) meets [starts_at - its buffer before, ends_at + its buffer after);
-   free = candidates minus busy, then (optionally) open for the whole range by the
-   prefetched opening hours and one working calendar.
+1. the (policy, campus zone) pairs among the candidates (active resources matching the
+   filters) in one query, and those policies with their opening hours in two: opening
+   hours, buffers and who may book depend on the policy, not on the resource;
+2. the busy units in one query: the claims that meet the window widened by the largest
+   buffer among those policies (on PostgreSQL written on the claims' time range, so it
+   runs on the GiST index ``bookings_claim_span_gist``). A candidate is busy if a claim
+   on itself or on a resource inside it (its footprint, as ``claims.footprint_ids`` has
+   it: busy resources are the claimed units plus their parents) meets
+   [starts_at - its buffer before, ends_at + its buffer after), checked in Python;
+3. free = candidates minus busy, minus the (policy, zone) pairs closed then (opening
+   hours and holidays by one working calendar) or not open to the user's companies.
 """
 
 from collections.abc import Iterable
@@ -31,9 +32,6 @@ from bookings.services.rules import CURRENT_TENANCY, opening_intervals
 from core.calendar import WorkingCalendar, working_calendar
 from core.db import TsTzRange
 from tenants.models import Membership, Tenancy
-
-# Claims on a unit, as (unit id, the unit's parent id, starts_at, ends_at).
-ClaimRow = tuple[int, int | None, datetime, datetime]
 
 
 def claims_meeting(*, starts_at: datetime, ends_at: datetime) -> QuerySet[BookingClaim]:
@@ -77,73 +75,61 @@ def _candidates(
 
 
 def _hours_prefetch() -> Prefetch:
-    return Prefetch("policy__opening_hours", queryset=OpeningHours.objects.order_by("weekday", "opens_at"))
+    return Prefetch("opening_hours", queryset=OpeningHours.objects.order_by("weekday", "opens_at"))
 
 
 def _is_open(
-    resource: Resource, starts_at: datetime, ends_at: datetime, calendar: WorkingCalendar, cache: dict
+    policy: BookingPolicy, tz: ZoneInfo, starts_at: datetime, ends_at: datetime, calendar: WorkingCalendar
 ) -> bool:
     """``rules.check_open`` on prefetched rows: inside one opening interval of its local day."""
-    policy = resource.policy
     if policy.is_24x7:
         return True
-    tz = resource.tzinfo
-    day = starts_at.astimezone(tz).date()
-    key = (policy.pk, str(tz), day)
-    if key not in cache:
-        cache[key] = opening_intervals(
-            policy=policy, day=day, tz=tz, hours=list(policy.opening_hours.all()), calendar=calendar
-        )
-    return any(opens <= starts_at and ends_at <= closes for opens, closes in cache[key])
-
-
-def _bookable_by(user: Any, resources: list[Resource], starts_at: datetime) -> list[Resource]:
-    """Keep the resources whose policy's audience admits one of ``user``'s companies (two queries).
-
-    The same rule as ``rules.check_audience``, on the local date of ``starts_at``.
-    """
-    if user.is_staff:
-        return resources
-    company_ids = {
-        m.company_id
-        for m in Membership.objects.filter(user=user, is_active=True).select_related("company")
-        if m.company.is_active
-    }
-    day_min = (starts_at - timedelta(days=1)).date()
-    day_max = (starts_at + timedelta(days=1)).date()
-    tenancies = list(
-        Tenancy.objects.filter(
-            company_id__in=company_ids,
-            status__in=CURRENT_TENANCY,
-            starts_on__lte=day_max,
-            ends_on__gt=day_min,
-        ).values_list("company_id", "agreement__kind", "starts_on", "ends_on")
+    intervals = opening_intervals(
+        policy=policy,
+        day=starts_at.astimezone(tz).date(),
+        tz=tz,
+        hours=list(policy.opening_hours.all()),
+        calendar=calendar,
     )
-    policy_ids = {r.policy_id for r in resources if r.policy.audience == Audience.COMPANIES}
-    admitted: set[tuple[int, int]] = set()
-    if policy_ids and company_ids:
-        through = BookingPolicy.companies.through
-        admitted = set(
-            through.objects.filter(bookingpolicy_id__in=policy_ids, company_id__in=company_ids).values_list(
-                "bookingpolicy_id", "company_id"
-            )
+    return any(opens <= starts_at and ends_at <= closes for opens, closes in intervals)
+
+
+class _Audience:
+    """Whether a policy admits one of ``user``'s companies, as ``rules.check_audience`` decides."""
+
+    def __init__(self, *, user: Any, policies: Iterable[BookingPolicy], starts_at: datetime) -> None:
+        self.company_ids = {
+            m.company_id
+            for m in Membership.objects.filter(user=user, is_active=True).select_related("company")
+            if m.company.is_active
+        }
+        self.tenancies: list[tuple[int, str, date, date]] = list(
+            Tenancy.objects.filter(
+                company_id__in=self.company_ids,
+                status__in=CURRENT_TENANCY,
+                starts_on__lte=(starts_at + timedelta(days=1)).date(),
+                ends_on__gt=(starts_at - timedelta(days=1)).date(),
+            ).values_list("company_id", "agreement__kind", "starts_on", "ends_on")
         )
-    kept = []
-    for resource in resources:
-        policy = resource.policy
-        on = starts_at.astimezone(resource.tzinfo).date()
-        current = [t for t in tenancies if t[2] <= on < t[3]]
-        if policy.audience == Audience.STAFF or not company_ids:
-            continue
+        named = [p.pk for p in policies if p.audience == Audience.COMPANIES]
+        self.admitted: set[int] = set()
+        if named and self.company_ids:
+            through = BookingPolicy.companies.through
+            self.admitted = set(
+                through.objects.filter(
+                    bookingpolicy_id__in=named, company_id__in=self.company_ids
+                ).values_list("bookingpolicy_id", flat=True)
+            )
+
+    def admits(self, policy: BookingPolicy, on: date) -> bool:
+        if policy.audience == Audience.STAFF or not self.company_ids:
+            return False
         if policy.audience == Audience.COMPANIES:
-            ok = any((policy.pk, c) in admitted for c in company_ids)
-        elif policy.audience == Audience.PLANS:
-            ok = any(kind in policy.plans for _, kind, _, _ in current)
-        else:
-            ok = bool(current)
-        if ok:
-            kept.append(resource)
-    return kept
+            return policy.pk in self.admitted
+        kinds = {kind for _, kind, starts_on, ends_on in self.tenancies if starts_on <= on < ends_on}
+        if policy.audience == Audience.PLANS:
+            return bool(kinds & set(policy.plans))
+        return bool(kinds)
 
 
 def resource_availability(
@@ -159,7 +145,7 @@ def resource_availability(
     user: Any = None,
     require_open: bool = True,
     calendar: WorkingCalendar | None = None,
-) -> list[Resource]:
+) -> QuerySet[Resource]:
     """The active resources free for the whole half-open [starts_at, ends_at), in their default order.
 
     Free means a booking of the resource for that range would not meet a claim, buffers
@@ -168,6 +154,10 @@ def resource_availability(
     With ``user`` (not staff) only resources whose policy admits one of the user's
     companies are listed. Lead time, horizon and duration limits are not applied: the
     search answers "what is free", ``booking_create`` says whether it may be booked.
+
+    Returns an unevaluated QuerySet (campus, location and policy joined), so a caller
+    can paginate it in SQL. Four or five queries to build it, whatever the numbers of
+    resources and bookings; one more (two with a count) to read it.
     """
     candidates = _candidates(
         campus=campus,
@@ -177,36 +167,41 @@ def resource_availability(
         capacity_min=capacity_min,
         features=features,
     )
-    if require_open:
-        candidates = candidates.prefetch_related(_hours_prefetch())
-    resources = list(candidates)
-    if not resources:
-        return []
-    by_id = {r.pk: r for r in resources}
-    widest_before = max(r.policy.buffer_before for r in resources)
-    widest_after = max(r.policy.buffer_after for r in resources)
-    rows: list[ClaimRow] = list(
-        claims_meeting(starts_at=starts_at - widest_before, ends_at=ends_at + widest_after).values_list(
-            "unit_id", "unit__parent_id", "starts_at", "ends_at"
+    # Opening hours, buffers and audience depend on the policy (and the campus's zone), not the resource.
+    pairs = set(candidates.order_by().values_list("policy_id", "campus__time_zone").distinct())
+    if not pairs:
+        return candidates.none()
+    policies = {
+        p.pk: p
+        for p in BookingPolicy.objects.filter(pk__in={pid for pid, _ in pairs}).prefetch_related(
+            _hours_prefetch()
         )
+    }
+    widest_before = max(p.buffer_before for p in policies.values())
+    widest_after = max(p.buffer_after for p in policies.values())
+    rows = claims_meeting(starts_at=starts_at - widest_before, ends_at=ends_at + widest_after).values_list(
+        "unit_id", "unit__policy_id", "unit__parent_id", "unit__parent__policy_id", "starts_at", "ends_at"
     )
     busy: set[int] = set()
-    for unit_id, parent_id, claim_starts, claim_ends in rows:
-        for rid in (unit_id, parent_id):
-            resource = by_id.get(rid) if rid is not None else None
-            if resource is None or rid in busy:
+    for unit_id, unit_policy_id, parent_id, parent_policy_id, claim_starts, claim_ends in rows:
+        for rid, policy_id in ((unit_id, unit_policy_id), (parent_id, parent_policy_id)):
+            policy = policies.get(policy_id)
+            if rid is None or rid in busy or policy is None:  # no policy of ours: not a candidate
                 continue
-            policy = resource.policy
             if claim_starts < ends_at + policy.buffer_after and claim_ends > starts_at - policy.buffer_before:
                 busy.add(rid)
-    free = [r for r in resources if r.pk not in busy]
-    if require_open:
-        calendar = calendar or working_calendar()
-        cache: dict = {}
-        free = [r for r in free if _is_open(r, starts_at, ends_at, calendar, cache)]
-    if user is not None:
-        free = _bookable_by(user, free, starts_at)
-    return free
+    refused = Q(pk__in=[])
+    calendar = (calendar or working_calendar()) if require_open else None
+    audience = None
+    if user is not None and not user.is_staff:
+        audience = _Audience(user=user, policies=policies.values(), starts_at=starts_at)
+    for policy_id, time_zone in pairs:
+        policy, tz = policies[policy_id], ZoneInfo(time_zone)
+        if (calendar is not None and not _is_open(policy, tz, starts_at, ends_at, calendar)) or (
+            audience is not None and not audience.admits(policy, starts_at.astimezone(tz).date())
+        ):
+            refused |= Q(policy_id=policy_id, campus__time_zone=time_zone)
+    return candidates.exclude(pk__in=sorted(busy)).exclude(refused)
 
 
 @dataclass(frozen=True)
