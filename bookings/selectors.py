@@ -7,14 +7,13 @@ Both run a constant number of queries whatever the number of resources or bookin
 1. the (policy, campus zone) pairs among the candidates (active resources matching the
    filters) in one query, and those policies with their opening hours in two: opening
    hours, buffers and who may book depend on the policy, not on the resource;
-2. the busy units in one query: the claims that meet the window widened by the largest
-   buffer among those policies (on PostgreSQL written on the claims' time range, so it
-   runs on the GiST index ``bookings_claim_span_gist``). A candidate is busy if a claim
-   on itself or on a resource inside it (its footprint, as ``claims.footprint_ids`` has
-   it: busy resources are the claimed units plus their parents) meets
-   [starts_at - its buffer before, ends_at + its buffer after), checked in Python;
-3. free = candidates minus busy, minus the (policy, zone) pairs closed then (opening
-   hours and holidays by one working calendar) or not open to the user's companies.
+2. free = candidates minus busy, minus the (policy, zone) pairs closed then (opening
+   hours and holidays, by one working calendar) or not open to the user's companies,
+   in one query: busy are the claimed units plus their parents (a resource's footprint
+   is itself and the resources inside it, as ``claims.footprint_ids`` has it), from the
+   claims that meet the window widened by the largest buffer (on PostgreSQL written on
+   the claims' time range, so it runs on the GiST index ``bookings_claim_span_gist``)
+   and then [starts_at - the resource's buffer before, ends_at + its buffer after).
 """
 
 from collections.abc import Iterable
@@ -25,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
-from django.db.models import Prefetch, Q, QuerySet, Value
+from django.db.models import DurationField, ExpressionWrapper, F, Prefetch, Q, QuerySet, Value
 
 from bookings.models import Audience, BookingClaim, BookingPolicy, OpeningHours, Resource
 from bookings.services.rules import CURRENT_TENANCY, opening_intervals
@@ -72,6 +71,23 @@ def _candidates(
     for code in sorted({c for c in features or () if c}):
         qs = qs.filter(location__features__code=code)
     return qs
+
+
+def _minutes(field: str) -> ExpressionWrapper:
+    """A whole-minutes integer column as a duration (SQLite keeps durations as microseconds)."""
+    if connection.vendor == "postgresql":
+        return ExpressionWrapper(F(field) * Value(timedelta(minutes=1)), output_field=DurationField())
+    return ExpressionWrapper(F(field) * Value(60_000_000), output_field=DurationField())
+
+
+def _meeting_with_buffers(
+    claims: QuerySet[BookingClaim], policy: str, starts_at: datetime, ends_at: datetime
+) -> QuerySet[BookingClaim]:
+    """Claims that would meet a booking of [starts_at, ends_at) of a resource with policy ``policy``."""
+    return claims.filter(
+        starts_at__lt=Value(ends_at) + _minutes(f"{policy}__buffer_after_minutes"),
+        ends_at__gt=Value(starts_at) - _minutes(f"{policy}__buffer_before_minutes"),
+    )
 
 
 def _hours_prefetch() -> Prefetch:
@@ -177,19 +193,16 @@ def resource_availability(
             _hours_prefetch()
         )
     }
-    widest_before = max(p.buffer_before for p in policies.values())
-    widest_after = max(p.buffer_after for p in policies.values())
-    rows = claims_meeting(starts_at=starts_at - widest_before, ends_at=ends_at + widest_after).values_list(
-        "unit_id", "unit__policy_id", "unit__parent_id", "unit__parent__policy_id", "starts_at", "ends_at"
+    widest = claims_meeting(
+        starts_at=starts_at - max(p.buffer_before for p in policies.values()),
+        ends_at=ends_at + max(p.buffer_after for p in policies.values()),
     )
-    busy: set[int] = set()
-    for unit_id, unit_policy_id, parent_id, parent_policy_id, claim_starts, claim_ends in rows:
-        for rid, policy_id in ((unit_id, unit_policy_id), (parent_id, parent_policy_id)):
-            policy = policies.get(policy_id)
-            if rid is None or rid in busy or policy is None:  # no policy of ours: not a candidate
-                continue
-            if claim_starts < ends_at + policy.buffer_after and claim_ends > starts_at - policy.buffer_before:
-                busy.add(rid)
+    busy_units = _meeting_with_buffers(widest, "unit__policy", starts_at, ends_at).values("unit_id")
+    busy_parents = (
+        _meeting_with_buffers(widest, "unit__parent__policy", starts_at, ends_at)
+        .filter(unit__parent__isnull=False)
+        .values("unit__parent_id")
+    )
     refused = Q(pk__in=[])
     calendar = (calendar or working_calendar()) if require_open else None
     audience = None
@@ -201,7 +214,7 @@ def resource_availability(
             audience is not None and not audience.admits(policy, starts_at.astimezone(tz).date())
         ):
             refused |= Q(policy_id=policy_id, campus__time_zone=time_zone)
-    return candidates.exclude(pk__in=sorted(busy)).exclude(refused)
+    return candidates.exclude(pk__in=busy_units).exclude(pk__in=busy_parents).exclude(refused)
 
 
 @dataclass(frozen=True)
