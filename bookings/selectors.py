@@ -187,12 +187,10 @@ def resource_availability(
     pairs = set(candidates.order_by().values_list("policy_id", "campus__time_zone").distinct())
     if not pairs:
         return candidates.none()
-    policies = {
-        p.pk: p
-        for p in BookingPolicy.objects.filter(pk__in={pid for pid, _ in pairs}).prefetch_related(
-            _hours_prefetch()
-        )
-    }
+    policy_rows = BookingPolicy.objects.filter(pk__in={pid for pid, _ in pairs})
+    if require_open:
+        policy_rows = policy_rows.prefetch_related(_hours_prefetch())
+    policies = {p.pk: p for p in policy_rows}
     widest = claims_meeting(
         starts_at=starts_at - max(p.buffer_before for p in policies.values()),
         ends_at=ends_at + max(p.buffer_after for p in policies.values()),
