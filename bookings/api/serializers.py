@@ -1,7 +1,9 @@
+from datetime import timedelta
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from bookings.models import Booking, BookingPolicy, OpeningHours, Resource, ResourcePool
+from bookings.models import Booking, BookingPolicy, OpeningHours, Resource, ResourceKind, ResourcePool
 from tenants.models import Company
 
 
@@ -107,7 +109,10 @@ class BookingSerializer(serializers.ModelSerializer):
 class BookingCreateSerializer(serializers.Serializer):
     """Book a resource, or (with ``pool``) any free member of a pool."""
 
-    resource = serializers.PrimaryKeyRelatedField(queryset=Resource.objects.all(), required=False)
+    # campus and policy come along: the service reads both (zone, rules); two queries fewer per booking.
+    resource = serializers.PrimaryKeyRelatedField(
+        queryset=Resource.objects.select_related("campus", "policy"), required=False
+    )
     pool = serializers.PrimaryKeyRelatedField(queryset=ResourcePool.objects.all(), required=False)
     company = serializers.PrimaryKeyRelatedField(queryset=Company.objects.all(), required=False)
     starts_at = serializers.DateTimeField()
@@ -123,3 +128,61 @@ class BookingCreateSerializer(serializers.Serializer):
                 {"ends_at": [_("A booking must end after it starts.")]}, code="ends_before_start"
             )
         return attrs
+
+
+MAX_AVAILABILITY_DAYS = 14
+
+
+class ResourceAvailabilityQuerySerializer(serializers.Serializer):
+    """The query of ``GET /resources/availability/``: a time range (at most 14 days) and filters."""
+
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    campus = serializers.IntegerField(required=False, min_value=1)
+    building = serializers.IntegerField(required=False, min_value=1)
+    floor = serializers.IntegerField(required=False, min_value=1)
+    kind = serializers.ListField(
+        child=serializers.ChoiceField(choices=ResourceKind.choices), required=False, allow_empty=True
+    )
+    capacity_min = serializers.IntegerField(required=False, min_value=1, max_value=10_000)
+    feature = serializers.CharField(
+        required=False, allow_blank=True, help_text=_("Feature codes, comma-separated; all must be present.")
+    )
+
+    def validate(self, attrs: dict) -> dict:  # type: ignore[type-arg]
+        if attrs["ends_at"] <= attrs["starts_at"]:
+            raise serializers.ValidationError(
+                {"ends_at": [_("The range must end after it starts.")]}, code="ends_before_start"
+            )
+        if attrs["ends_at"] - attrs["starts_at"] > timedelta(days=MAX_AVAILABILITY_DAYS):
+            raise serializers.ValidationError(
+                {"ends_at": [_("Search at most %(n)d days at a time.") % {"n": MAX_AVAILABILITY_DAYS}]},
+                code="range_too_long",
+            )
+        attrs["features"] = [c.strip() for c in attrs.pop("feature", "").split(",") if c.strip()]
+        return attrs
+
+
+class ResourceSlotsQuerySerializer(serializers.Serializer):
+    date = serializers.DateField(help_text=_("A day in the resource's campus time zone (YYYY-MM-DD)."))
+
+
+LOCAL_HELP = _("The same moment in the campus's time zone (ISO 8601).")
+
+
+class FreeSlotSerializer(serializers.Serializer):
+    starts_at = serializers.DateTimeField(help_text=_("UTC."))
+    ends_at = serializers.DateTimeField(help_text=_("UTC."))
+    # ISO 8601 strings with the campus's offset (a DateTimeField would render them in UTC).
+    starts_at_local = serializers.CharField(help_text=LOCAL_HELP)
+    ends_at_local = serializers.CharField(help_text=LOCAL_HELP)
+
+
+class ResourceSlotsSerializer(serializers.Serializer):
+    """A resource's free slots on one local day."""
+
+    resource = serializers.IntegerField()
+    date = serializers.DateField()
+    time_zone = serializers.CharField()
+    slot_minutes = serializers.IntegerField()
+    slots = FreeSlotSerializer(many=True)

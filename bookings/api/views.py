@@ -4,6 +4,7 @@ Everyone signed in reads resources and pools. Bookings are scoped: staff see all
 others see their own and their companies' bookings (another company's is a 404).
 """
 
+from datetime import UTC
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -18,11 +19,15 @@ from bookings.api.serializers import (
     BookingCreateSerializer,
     BookingPolicySerializer,
     BookingSerializer,
+    ResourceAvailabilityQuerySerializer,
     ResourcePoolSerializer,
     ResourceSerializer,
+    ResourceSlotsQuerySerializer,
+    ResourceSlotsSerializer,
 )
 from bookings.filters import BookingFilterSet, ResourceFilterSet
 from bookings.models import Booking, BookingPolicy, CheckInVia, OpeningHours, Resource, ResourcePool
+from bookings.selectors import resource_availability, resource_free_slots
 from bookings.services import bookings as services
 from core.api.serializers import ReasonSerializer, validated
 
@@ -40,10 +45,65 @@ class ResourceViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Resource.objects.none()
 
     def get_queryset(self) -> QuerySet[Resource]:
-        qs = Resource.objects.select_related("campus", "location__floor")
+        qs = Resource.objects.select_related("campus", "location__floor", "policy")
         if not self.request.user.is_staff:
             qs = qs.filter(is_active=True)
         return qs
+
+    @extend_schema(
+        parameters=[ResourceAvailabilityQuerySerializer],
+        responses=ResourceSerializer(many=True),
+        filters=False,
+    )
+    @action(detail=False, methods=["get"], filterset_class=None)
+    def availability(self, request: Request) -> Response:
+        """Active resources free (and open) for the whole of [starts_at, ends_at), at most 14 days.
+
+        Only resources the caller may book are listed (staff: all).
+        """
+        data = validated(ResourceAvailabilityQuerySerializer, request.query_params)
+        free = resource_availability(
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            campus=data.get("campus"),
+            building=data.get("building"),
+            floor=data.get("floor"),
+            kinds=data.get("kind"),
+            capacity_min=data.get("capacity_min"),
+            features=data["features"],
+            user=request.user,
+        )
+        page = self.paginate_queryset(free)
+        if page is not None:
+            return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return Response(self.get_serializer(free, many=True).data)
+
+    @extend_schema(
+        parameters=[ResourceSlotsQuerySerializer], responses=ResourceSlotsSerializer, filters=False
+    )
+    @action(detail=True, methods=["get"], filterset_class=None)
+    def slots(self, request: Request, pk: str) -> Response:
+        """The resource's free slots on a local day, within opening hours, on its policy's grid."""
+        day = validated(ResourceSlotsQuerySerializer, request.query_params)["date"]
+        resource = self.get_object()
+        tz = resource.tzinfo
+        slots = resource_free_slots(resource=resource, day=day)
+        body = {
+            "resource": resource.pk,
+            "date": day,
+            "time_zone": str(tz),
+            "slot_minutes": resource.policy.slot_minutes,
+            "slots": [
+                {
+                    "starts_at": slot.starts_at.astimezone(UTC),
+                    "ends_at": slot.ends_at.astimezone(UTC),
+                    "starts_at_local": slot.starts_at.astimezone(tz).isoformat(),
+                    "ends_at_local": slot.ends_at.astimezone(tz).isoformat(),
+                }
+                for slot in slots
+            ],
+        }
+        return Response(ResourceSlotsSerializer(body).data)
 
 
 class ResourcePoolViewSet(viewsets.ReadOnlyModelViewSet):

@@ -321,6 +321,9 @@ class BookingClaim(models.Model):
         verbose_name = _("booking claim")
         verbose_name_plural = _("booking claims")
         ordering = ["unit", "starts_at", "pk"]
+        # On PostgreSQL, migration 0002 adds a GiST index on tstzrange(starts_at, ends_at, '[)') alone
+        # (bookings_claim_span_gist) for the availability search; it is not declared here because
+        # Django would build it on SQLite too.
         indexes = [models.Index(fields=["unit", "starts_at", "ends_at"], name="bookings_claim_unit_time_idx")]
         constraints = [
             check_constraint(

@@ -692,12 +692,24 @@ def test_staff_commands_are_403_for_a_company_owner_on_their_own_objects(world, 
 # --- reference data ---------------------------------------------------------------------------------
 
 
+# Reference reads that need query parameters.
+GET_PARAMS: dict[tuple[str, str], dict[str, str]] = {
+    ("resource", "availability"): {
+        "starts_at": NEXT_WEEK.isoformat(),
+        "ends_at": (NEXT_WEEK + timedelta(hours=1)).isoformat(),
+    },
+    ("resource", "slots"): {"date": NEXT_WEEK.date().isoformat()},
+}
+
+
 @pytest.mark.parametrize("endpoint", _of(Kind.REFERENCE, safe=True), ids=str)
 def test_reference_data_is_readable_by_any_signed_in_user(world, endpoint):
     # given
     obj = ENDPOINTS[endpoint.basename].obj(world)
     # when
-    response = client_for(world.a.member).get(endpoint.url(obj))
+    response = client_for(world.a.member).get(
+        endpoint.url(obj), GET_PARAMS.get((endpoint.basename, endpoint.action), {})
+    )
     # then
     assert response.status_code == 200, response.content
     if endpoint.action == "list":
