@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from bookings.api import feeds as bookings_feeds
 from bookings.api import views as bookings_views
 from notifications.api.views import NotificationViewSet
 from spaces.api import views as spaces_views
@@ -43,5 +44,7 @@ router.register("booking-policies", bookings_views.BookingPolicyViewSet, basenam
 router.register("resources", bookings_views.ResourceViewSet, basename="resource")
 router.register("resource-pools", bookings_views.ResourcePoolViewSet, basename="resource-pool")
 router.register("bookings", bookings_views.BookingViewSet, basename="booking")
+router.register("calendar-feeds", bookings_feeds.CalendarFeedViewSet, basename="calendar-feed")
+router.register("no-show-stats", bookings_feeds.NoShowStatsViewSet, basename="no-show-stat")
 
 urlpatterns = router.urls

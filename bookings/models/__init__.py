@@ -9,6 +9,7 @@ from bookings.models.bookings import (
     WaitlistEntry,
     WaitlistStatus,
 )
+from bookings.models.feeds import CalendarFeed, FeedScope
 from bookings.models.resources import (
     Audience,
     BookingPolicy,
@@ -28,7 +29,9 @@ __all__ = [
     "BookingPolicy",
     "BookingSeries",
     "BookingStatus",
+    "CalendarFeed",
     "CheckInVia",
+    "FeedScope",
     "OpeningHours",
     "Resource",
     "ResourceKind",

@@ -19,6 +19,7 @@ from bookings.models import (
     ResourcePool,
 )
 from bookings.services import claims, rules
+from bookings.services import notifications as booking_notifications
 from core.calendar import WorkingCalendar
 from core.exceptions import ActionForbidden
 from core.workflow import Transition, Workflow, transition_log
@@ -181,6 +182,9 @@ def booking_create(
         booking=booking,
     )
     transition_log(obj=booking, action="create", from_state="", to_state=status, actor=booked_by)
+    booking_notifications.booking_notify(
+        booking=booking, event="confirmed" if status == S.CONFIRMED else "pending", actor=booked_by
+    )
     return booking
 
 
@@ -252,13 +256,16 @@ def _perform(
 
 @transaction.atomic
 def booking_approve(*, booking: Booking, actor: Any, reason: str = "") -> Booking:
-    return _perform(booking, "approve", actor=actor, reason=reason)
+    booking = _perform(booking, "approve", actor=actor, reason=reason)
+    booking_notifications.booking_notify(booking=booking, event="confirmed", actor=actor, reason=reason)
+    return booking
 
 
 @transaction.atomic
 def booking_reject(*, booking: Booking, actor: Any, reason: str = "") -> Booking:
     booking = _perform(booking, "reject", actor=actor, reason=reason)
     claims.claims_release(booking=booking)
+    booking_notifications.booking_notify(booking=booking, event="rejected", actor=actor, reason=reason)
     return booking
 
 
@@ -275,6 +282,7 @@ def booking_cancel(*, booking: Booking, actor: Any, reason: str = "", now: datet
 
     booking = _perform(booking, "cancel", actor=actor, reason=reason, apply=apply)
     claims.claims_release(booking=booking)
+    booking_notifications.booking_notify(booking=booking, event="cancelled", actor=actor, reason=reason)
     return booking
 
 
@@ -316,6 +324,7 @@ def booking_mark_no_show(*, booking: Booking, actor: Any = None, now: datetime |
 
     booking = _perform(booking, "mark_no_show", actor=actor, apply=apply)
     claims.claims_release(booking=booking)
+    booking_notifications.booking_notify(booking=booking, event="no_show", actor=actor)
     return booking
 
 

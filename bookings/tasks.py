@@ -1,0 +1,27 @@
+"""Celery entry points of the bookings app: thin, idempotent beat scans (a second run changes nothing)."""
+
+from celery import shared_task
+from django.db import OperationalError
+
+from bookings.services import automation
+
+# A lock timeout or a dropped connection is worth another try; a refused command is not.
+TRANSIENT_DB_ERRORS = (OperationalError, ConnectionError, TimeoutError)
+
+
+@shared_task(autoretry_for=TRANSIENT_DB_ERRORS, retry_backoff=True, retry_jitter=True, max_retries=5)
+def booking_no_shows_release_task() -> int:
+    """Beat, every minute: release bookings not checked in within their policy's grace."""
+    return automation.booking_no_shows_release()
+
+
+@shared_task(autoretry_for=TRANSIENT_DB_ERRORS, retry_backoff=True, retry_jitter=True, max_retries=5)
+def bookings_complete_ended_task() -> int:
+    """Beat, every 5 minutes: complete checked-in (and check-in-free confirmed) bookings that have ended."""
+    return automation.bookings_complete_ended()
+
+
+@shared_task(autoretry_for=TRANSIENT_DB_ERRORS, retry_backoff=True, retry_jitter=True, max_retries=5)
+def booking_reminders_send_task() -> int:
+    """Beat, every minute: remind bookers once, ``BOOKINGS_REMINDER_MINUTES`` before the start."""
+    return automation.booking_reminders_send()
