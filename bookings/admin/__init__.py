@@ -1,1 +1,3 @@
 """Staff admin for bookings: one module per area, registered on import."""
+
+from bookings.admin import feeds  # noqa: F401

@@ -61,8 +61,8 @@ def calendar_feed_create(
 
 @transaction.atomic
 def calendar_feed_revoke(*, feed: CalendarFeed, actor: Any, now: datetime | None = None) -> CalendarFeed:
-    """Stop the feed's URL for good; revoking again keeps the first time."""
-    if feed.owner_id != actor.pk:
+    """Stop the feed's URL for good (its owner, or staff for a leaked URL); again keeps the first time."""
+    if feed.owner_id != actor.pk and not actor.is_staff:
         raise ActionForbidden(_("This feed belongs to someone else."), code="not_owner")
     now = now or timezone.now()
     CalendarFeed.objects.filter(pk=feed.pk, revoked_at=None).update(revoked_at=now, updated_at=now)

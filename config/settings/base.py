@@ -262,6 +262,7 @@ SPECTACULAR_SETTINGS = {
         "TenancyStatusEnum": "tenants.models.tenancy.TenancyStatus",
         "ChecklistKindEnum": "tenants.models.tenancy.ChecklistKind",
         "IncentiveKindEnum": "tenants.models.tenancy.IncentiveKind",
+        "CalendarFeedScopeEnum": "bookings.models.feeds.FeedScope",
         "IncentiveStatusEnum": "tenants.models.tenancy.IncentiveStatus",
         # tenants.applications: status and more_info_return_status share one choice set, as do
         # applicant_language and a user's preferred_language; "kind" clashes with other apps.
