@@ -175,6 +175,10 @@ def booking_create(
     )
     booking.full_clean()
     booking.save()
+    # Before the claims: their rows then stay uncommitted for less time under contention.
+    booking_notifications.booking_notify(
+        booking=booking, event="confirmed" if status == S.CONFIRMED else "pending", actor=booked_by
+    )
     claims.claims_write(
         unit_ids=claims.footprint_ids(resource),
         starts_at=booking.blocked_from,
@@ -182,9 +186,6 @@ def booking_create(
         booking=booking,
     )
     transition_log(obj=booking, action="create", from_state="", to_state=status, actor=booked_by)
-    booking_notifications.booking_notify(
-        booking=booking, event="confirmed" if status == S.CONFIRMED else "pending", actor=booked_by
-    )
     return booking
 
 
