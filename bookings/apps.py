@@ -8,3 +8,6 @@ class BookingsConfig(AppConfig):
 
     def ready(self) -> None:
         from bookings import receivers  # noqa: F401  (connects the signal receivers)
+        from bookings.services import notifications
+
+        notifications.register_attachments()  # the .ics on confirmation and cancellation e-mails

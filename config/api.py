@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from bookings.api import feeds as bookings_feeds
 from bookings.api import quotas as bookings_quotas
 from bookings.api import series as bookings_series
 from bookings.api import views as bookings_views
@@ -49,5 +50,7 @@ router.register("bookings", bookings_views.BookingViewSet, basename="booking")
 router.register("booking-series", bookings_series.BookingSeriesViewSet, basename="booking-series")
 router.register("credit-balances", bookings_quotas.CreditBalanceViewSet, basename="credit-balance")
 router.register("waitlist-entries", bookings_waitlist.WaitlistEntryViewSet, basename="waitlist-entry")
+router.register("calendar-feeds", bookings_feeds.CalendarFeedViewSet, basename="calendar-feed")
+router.register("no-show-stats", bookings_feeds.NoShowStatsViewSet, basename="no-show-stat")
 
 urlpatterns = router.urls

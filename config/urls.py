@@ -7,6 +7,7 @@ from django.views.generic import RedirectView
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from bookings.views import calendar_feed_view
 from core.views import healthz
 
 urlpatterns = [
@@ -15,6 +16,7 @@ urlpatterns = [
         login_not_required(RedirectView.as_view(url=f"/{settings.ADMIN_URL}", permanent=False)),
     ),
     path("healthz", healthz, name="healthz"),
+    path("calendar/<str:token>.ics", calendar_feed_view, name="calendar-feed"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("api/v1/", include("config.api")),

@@ -40,7 +40,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from core.enqueue import enqueue_on_commit
 from core.exceptions import ActionForbidden
-from notifications import tasks
+from notifications import attachments, tasks
 from notifications.models import Notification
 
 logger = logging.getLogger(__name__)
@@ -241,12 +241,15 @@ def _email_message(notification: Notification) -> EmailMessage:
             EMAIL_TEMPLATE,
             {"notification": notification, "link_url": notification_absolute_url(link=notification.link)},
         )
-    return EmailMessage(
+    message = EmailMessage(
         subject=notification.subject,
         body=body,
         to=[notification.recipient.email],
         headers={"Auto-Submitted": "auto-generated"},  # RFC 3834: no vacation auto-replies
     )
+    for filename, content, mimetype in attachments.attachments_for(notification):
+        message.attach(filename, content, mimetype)
+    return message
 
 
 @transaction.atomic

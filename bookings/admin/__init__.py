@@ -2,6 +2,7 @@
 
 from bookings.admin import (  # noqa: F401
     bookings,
+    feeds,
     quotas,
     resources,
     series,

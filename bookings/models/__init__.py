@@ -9,6 +9,7 @@ from bookings.models.bookings import (
     WaitlistEntry,
     WaitlistStatus,
 )
+from bookings.models.feeds import CalendarFeed, FeedScope
 from bookings.models.quotas import CreditAllowance, CreditEntry, CreditReason
 from bookings.models.resources import (
     Audience,
@@ -29,10 +30,12 @@ __all__ = [
     "BookingPolicy",
     "BookingSeries",
     "BookingStatus",
+    "CalendarFeed",
     "CheckInVia",
     "CreditAllowance",
     "CreditEntry",
     "CreditReason",
+    "FeedScope",
     "OpeningHours",
     "Resource",
     "ResourceKind",

@@ -19,6 +19,7 @@ from bookings.models import (
     ResourcePool,
 )
 from bookings.services import claims, quotas, rules, waitlist
+from bookings.services import notifications as booking_notifications
 from core.calendar import WorkingCalendar
 from core.exceptions import ActionForbidden
 from core.workflow import Transition, Workflow, transition_log
@@ -174,6 +175,10 @@ def booking_create(
     )
     booking.full_clean()
     booking.save()
+    # Before the claims: their rows then stay uncommitted for less time under contention.
+    booking_notifications.booking_notify(
+        booking=booking, event="confirmed" if status == S.CONFIRMED else "pending", actor=booked_by
+    )
     claims.claims_write(
         unit_ids=claims.footprint_ids(resource),
         starts_at=booking.blocked_from,
@@ -254,13 +259,16 @@ def _perform(
 
 @transaction.atomic
 def booking_approve(*, booking: Booking, actor: Any, reason: str = "") -> Booking:
-    return quotas.booking_charge(booking=_perform(booking, "approve", actor=actor, reason=reason))
+    booking = quotas.booking_charge(booking=_perform(booking, "approve", actor=actor, reason=reason))
+    booking_notifications.booking_notify(booking=booking, event="confirmed", actor=actor, reason=reason)
+    return booking
 
 
 @transaction.atomic
 def booking_reject(*, booking: Booking, actor: Any, reason: str = "") -> Booking:
     booking = _perform(booking, "reject", actor=actor, reason=reason)
     claims.claims_release(booking=booking)
+    booking_notifications.booking_notify(booking=booking, event="rejected", actor=actor, reason=reason)
     waitlist.waitlist_offer_next(
         resource=booking.resource,
         starts_at=booking.blocked_from,
@@ -283,6 +291,7 @@ def booking_cancel(*, booking: Booking, actor: Any, reason: str = "", now: datet
 
     booking = _perform(booking, "cancel", actor=actor, reason=reason, apply=apply)
     claims.claims_release(booking=booking)
+    booking_notifications.booking_notify(booking=booking, event="cancelled", actor=actor, reason=reason)
     quotas.booking_refund(booking=booking, now=now)
     waitlist.waitlist_offer_next(
         resource=booking.resource, starts_at=booking.blocked_from, ends_at=booking.blocked_until, now=now
@@ -328,6 +337,7 @@ def booking_mark_no_show(*, booking: Booking, actor: Any = None, now: datetime |
 
     booking = _perform(booking, "mark_no_show", actor=actor, apply=apply)
     claims.claims_release(booking=booking)
+    booking_notifications.booking_notify(booking=booking, event="no_show", actor=actor)
     waitlist.waitlist_offer_next(
         resource=booking.resource, starts_at=booking.blocked_from, ends_at=booking.blocked_until, now=now
     )

@@ -199,11 +199,26 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenants.tasks.tenancy_lifecycle_task",
         "schedule": crontab(hour=0, minute=10),
     },
+    "bookings-no-shows-release": {
+        "task": "bookings.tasks.booking_no_shows_release_task",
+        "schedule": crontab(minute="*"),
+    },
+    "bookings-complete-ended": {
+        "task": "bookings.tasks.bookings_complete_ended_task",
+        "schedule": crontab(minute="*/5"),
+    },
+    "bookings-reminders-send": {
+        "task": "bookings.tasks.booking_reminders_send_task",
+        "schedule": crontab(minute="*"),
+    },
     "bookings-waitlist-expire-offers": {
         "task": "bookings.tasks.waitlist_expire_offers_task",
         "schedule": crontab(minute="*"),
     },
 }
+
+# BOOKINGS: remind bookers this many minutes before the start
+BOOKINGS_REMINDER_MINUTES = env.int("BOOKINGS_REMINDER_MINUTES", default=30)
 
 # SLA (tenants): staff in these auth groups get breach (team leads) and escalation (directors) alerts
 SLA_TEAM_LEAD_GROUP = env("SLA_TEAM_LEAD_GROUP", default="SLA team leads")
@@ -251,6 +266,7 @@ SPECTACULAR_SETTINGS = {
         "TenancyStatusEnum": "tenants.models.tenancy.TenancyStatus",
         "ChecklistKindEnum": "tenants.models.tenancy.ChecklistKind",
         "IncentiveKindEnum": "tenants.models.tenancy.IncentiveKind",
+        "CalendarFeedScopeEnum": "bookings.models.feeds.FeedScope",
         "IncentiveStatusEnum": "tenants.models.tenancy.IncentiveStatus",
         # tenants.applications: status and more_info_return_status share one choice set, as do
         # applicant_language and a user's preferred_language; "kind" clashes with other apps.

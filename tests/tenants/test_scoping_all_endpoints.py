@@ -28,8 +28,9 @@ from rest_framework.parsers import JSONParser
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from bookings.models import BookingPolicy, Resource, ResourcePool, WaitlistEntry
+from bookings.models import BookingPolicy, CalendarFeed, Resource, ResourcePool, WaitlistEntry
 from bookings.services import bookings as booking_services
+from bookings.services import feeds as feed_services
 from bookings.services import series as series_services
 from config.api import router
 from notifications.models import Notification
@@ -173,6 +174,7 @@ def _side(*, staff: User, programme: models.Model, label: str) -> Side:
         "kpi-return": KPIReturnFactory(incubation=incubation),
         # agreement_execute told the owner
         "notification": Notification.objects.get(recipient=owner, kind="tenants.tenancy.agreement_executed"),
+        "calendar-feed": feed_services.calendar_feed_create(owner=owner, scope="company", company=company)[0],
     }
     return Side(company, owner, membership.user, objects, token)
 
@@ -257,6 +259,10 @@ ENDPOINTS: dict[str, Classified] = {
     "notification": Classified(
         Kind.OWN_USER, lambda w: w.b.objects["notification"], lambda w: w.a.objects["notification"]
     ),
+    # the signed-in user's own calendar feeds
+    "calendar-feed": Classified(
+        Kind.OWN_USER, lambda w: w.b.objects["calendar-feed"], lambda w: w.a.objects["calendar-feed"]
+    ),
     # company-owned rows
     "company": _b("company"),
     "membership": _b("membership"),
@@ -272,6 +278,7 @@ ENDPOINTS: dict[str, Classified] = {
     # staff queues and reports
     "sla-clock": Classified(Kind.STAFF_ONLY, lambda w: w.b.objects["sla-clock"]),
     "occupancy": Classified(Kind.STAFF_ONLY, None),
+    "no-show-stat": Classified(Kind.STAFF_ONLY, None),
 }
 SCOPED = (Kind.COMPANY_SCOPED, Kind.OWN_USER)
 
@@ -554,6 +561,13 @@ def _series_body(world: World) -> dict[str, Any]:
     }
 
 
+def _calendar_feed_create(world: World, url: str) -> None:
+    # A's owner asks for a feed of B's bookings
+    feeds = CalendarFeed.objects.count()
+    _refused((403,), lambda w: {"scope": "company", "company": w.b.company.pk})(world, url)
+    assert CalendarFeed.objects.count() == feeds
+
+
 COLLECTION_CHECKS: dict[tuple[str, str], Callable[[World, str], None]] = {
     ("booking", "create"): _refused(
         (403,),
@@ -608,6 +622,7 @@ COLLECTION_CHECKS: dict[tuple[str, str], Callable[[World, str], None]] = {
     ("application", "create"): _application_create,
     ("notification", "read_all"): _notifications_read_all,
     ("notification", "unread_count"): _notifications_unread_count,
+    ("calendar-feed", "create"): _calendar_feed_create,
 }
 
 
