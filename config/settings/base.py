@@ -257,7 +257,6 @@ SPECTACULAR_SETTINGS = {
         "GraduationBasisEnum": "tenants.models.incubation.GraduationBasis",
         # One track for applications, registration cases, service requests and SLA policies/clocks.
         "TrackEnum": "tenants.models.sla.Track",
-        "FeedScopeEnum": "bookings.models.feeds.FeedScope",
         "SeriesScopeEnum": "bookings.services.series.SCOPES",
         "RegistrationCaseStatusEnum": "tenants.models.registration.RegistrationCaseStatus",
         "RegistrationStepKindEnum": "tenants.models.registration.RegistrationStepKind",
