@@ -76,7 +76,7 @@ def generate(*, resources: int) -> dict[str, int]:
 
     from bench import world
 
-    camp = world.campus()
+    camp = world.campus("bench-availability")  # after bench.api in the same database: its own rows
     policies = [
         world.policy("24x7", is_24x7=True),
         world.policy("Office hours, 10 min buffers", buffer_before_minutes=10, buffer_after_minutes=10),
@@ -92,7 +92,7 @@ def generate(*, resources: int) -> dict[str, int]:
             rooms=30,
             policies=policies,
         )
-    user = world.tenant_user(0)
+    user = world.tenant_user(1000)
     leaves = len(layout.desks) + len(layout.rooms)
     days = max(1, round(BOOKINGS / (2 * leaves + len(layout.areas))))
     base = (datetime.now(UTC) - timedelta(days=days // 2)).replace(hour=0, minute=0, second=0, microsecond=0)

@@ -21,8 +21,8 @@ from tenants.models import (
 PASSWORD = "bench-password-1"  # noqa: S105 (a throwaway database)
 
 
-def campus() -> Campus:
-    return Campus.objects.create(code="bench", name="Bench Park", time_zone="Asia/Shanghai")
+def campus(code: str = "bench") -> Campus:
+    return Campus.objects.create(code=code, name=f"Bench Park {code}", time_zone="Asia/Shanghai")
 
 
 def policy(name: str, **fields: object) -> BookingPolicy:

@@ -172,8 +172,9 @@ def resource_availability(
     search answers "what is free", ``booking_create`` says whether it may be booked.
 
     Returns an unevaluated QuerySet (campus, location and policy joined), so a caller
-    can paginate it in SQL. Four or five queries to build it, whatever the numbers of
-    resources and bookings; one more (two with a count) to read it.
+    can paginate it in SQL. Two to six queries to build it (opening hours and the user's
+    companies add some), whatever the numbers of resources and bookings; one more (two
+    with a count) to read it.
     """
     candidates = _candidates(
         campus=campus,
