@@ -1,4 +1,4 @@
-"""The waitlist: join a taken slot; a release offers it to the first in line and holds it; accept or expire."""
+"""The waitlist: join a taken slot; a release offers it to the first in line and holds it."""
 
 from datetime import timedelta
 
