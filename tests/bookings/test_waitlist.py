@@ -1,4 +1,4 @@
-"""The waitlist: join a taken slot; a release offers it to the first in line and holds it; accept, expire."""
+"""The waitlist: join a taken slot; a release offers it to the first in line and holds it."""
 
 from datetime import timedelta
 
@@ -338,3 +338,26 @@ def test_api_list_runs_a_constant_number_of_queries():
     count, many = counted()
     assert count == 20
     assert few == many
+
+
+# --- admin --------------------------------------------------------------------------------------
+
+
+def test_admin_lists_entries_allowances_and_the_ledger_and_removes_an_entry_through_the_service(client):
+    resource = room()
+    booking = taken(resource)
+    first, second = join(resource), join(resource)
+    services.booking_cancel(booking=booking, actor=booking.booked_by, now=NOW)
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    for name in ("waitlistentry", "creditallowance", "creditentry"):
+        assert client.get(reverse(f"admin:bookings_{name}_changelist")).status_code == 200, name
+    # when: staff remove the first (offered) entry
+    response = client.post(
+        reverse("admin:bookings_waitlistentry_changelist"),
+        {"action": "remove", "_selected_action": [first.pk]},
+    )
+    # then: the service ran: it is left, and the offer went to the next in line
+    assert response.status_code == 302
+    assert states(first, second) == [W.LEFT, W.OFFERED]
+    assert TransitionLog.objects.for_object(first).get(action="leave").actor == staff
