@@ -128,7 +128,7 @@ class BookingAddForm(forms.ModelForm):
 
 
 class BookingStatusFilter(admin.SimpleListFilter):
-    """Status, plus the approval queue (pending approval, soonest first)."""
+    """The approval queue (pending approval, soonest first: see get_ordering) and what is upcoming."""
 
     title = _("queue")
     parameter_name = "queue"
