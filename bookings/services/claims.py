@@ -4,10 +4,12 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils.translation import gettext as _
 
 from bookings.models import Booking, BookingClaim, Resource, WaitlistEntry
+
+DEADLOCK_DETECTED = "40P01"
 
 
 def overlap_error() -> ValidationError:
@@ -15,8 +17,9 @@ def overlap_error() -> ValidationError:
 
 
 def footprint_ids(resource: Resource) -> list[int]:
-    """The units a booking of ``resource`` holds: itself and every resource inside it."""
-    return [resource.pk, *Resource.objects.filter(parent=resource).values_list("pk", flat=True)]
+    """The units a booking of ``resource`` holds: itself and every resource inside it, in id order
+    (so concurrent writers insert, and wait on, claims in one order)."""
+    return sorted([resource.pk, *Resource.objects.filter(parent=resource).values_list("pk", flat=True)])
 
 
 def conflicting_claims(*, unit_ids: Iterable[int], starts_at: datetime, ends_at: datetime):  # type: ignore[no-untyped-def]
@@ -52,6 +55,12 @@ def claims_write(
             return BookingClaim.objects.bulk_create(claims)
     except IntegrityError as exc:
         raise overlap_error() from exc
+    except OperationalError as exc:
+        # PostgreSQL broke a deadlock between writers claiming the same units at once: this
+        # one lost the race for the time, which is what an overlap means to the caller.
+        if getattr(exc.__cause__, "sqlstate", None) == DEADLOCK_DETECTED:
+            raise overlap_error() from exc
+        raise
 
 
 def claims_release(*, booking: Booking | None = None, offer: WaitlistEntry | None = None) -> int:

@@ -23,6 +23,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         "NAME": str(env.path("SQLITE_TEST_DB", default=str(BASE_DIR / "test-db.sqlite3")))
     }
+    # Race tests queue 32 writers behind one lock; on a loaded CI machine 20 s is not enough.
+    DATABASES["default"]["OPTIONS"]["timeout"] = 120
 
 # A throwaway model for testing the generic workflow (no migrations: created by syncdb).
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.workflow_app"]  # noqa: F405
