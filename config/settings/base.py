@@ -61,7 +61,7 @@ DJANGO_APPS = [
     "django.contrib.admin",
 ]
 THIRD_PARTY_APPS = ["rest_framework", "django_filters", "drf_spectacular"]
-LOCAL_APPS = ["core", "accounts", "notifications", "spaces", "tenants", "bookings"]
+LOCAL_APPS = ["core", "accounts", "notifications", "spaces", "tenants", "bookings", "access_control"]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 # AUTHENTICATION
