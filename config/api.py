@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from access_control.api import staff_devices as access_devices_views
 from bookings.api import views as bookings_views
 from notifications.api.views import NotificationViewSet
 from spaces.api import views as spaces_views
@@ -43,5 +44,10 @@ router.register("booking-policies", bookings_views.BookingPolicyViewSet, basenam
 router.register("resources", bookings_views.ResourceViewSet, basename="resource")
 router.register("resource-pools", bookings_views.ResourcePoolViewSet, basename="resource-pool")
 router.register("bookings", bookings_views.BookingViewSet, basename="booking")
+
+router.register("access-sites", access_devices_views.SiteViewSet, basename="access-site")
+router.register("doors", access_devices_views.DoorViewSet, basename="door")
+router.register("access-devices", access_devices_views.DeviceViewSet, basename="access-device")
+router.register("lockdowns", access_devices_views.LockdownViewSet, basename="lockdown")
 
 urlpatterns = router.urls

@@ -145,6 +145,13 @@ class Device(TimeStampedModel):
     offline_since = models.DateTimeField(_("offline since"), null=True, blank=True)
     offline_notified_at = models.DateTimeField(_("offline notice sent at"), null=True, blank=True)
     last_seq = models.BigIntegerField(_("last event sequence"), null=True, blank=True)
+    seq_gaps = models.JSONField(
+        _("missing event sequences"),
+        default=list,
+        blank=True,
+        editable=False,
+        help_text=_("Ranges [first, last] below the last sequence that the device has not uploaded."),
+    )
 
     class Meta:
         verbose_name = _("device")
