@@ -14,6 +14,7 @@ from access_control.models.access import (
     Lockdown,
     SiteChange,
 )
+from access_control.models.policies import ResourceAccessPolicy
 from access_control.models.sites import Device, Door, DoorKind, Site
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "GrantSchedule",
     "GrantSource",
     "Lockdown",
+    "ResourceAccessPolicy",
     "Site",
     "SiteChange",
 ]

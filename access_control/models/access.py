@@ -50,6 +50,7 @@ class Credential(TimeStampedModel):
         verbose_name = _("credential")
         verbose_name_plural = _("credentials")
         ordering = ["person", "kind", "pk"]
+        indexes = [models.Index(fields=["kind", "identifier"], name="access_credential_lookup_idx")]
         constraints = [
             check_constraint(
                 condition=Q(kind__in=CredentialKind.values), name="access_control_credential_kind_valid"
