@@ -54,7 +54,7 @@ class AccessClientError(Exception):
         self.body = body
 
 
-class ResponseNotSigned(Exception):  # noqa: N818 -- the name says what was found
+class ResponseNotSigned(Exception):
     """An answer without a valid ``X-ACS-Signature`` for our request: not from the server."""
 
 
@@ -193,7 +193,14 @@ class AccessClient:
             self._conn = None
 
     def authorization(
-        self, method: str, path: str, query: str, body: bytes, *, ts: int | None = None, nonce: str | None = None
+        self,
+        method: str,
+        path: str,
+        query: str,
+        body: bytes,
+        *,
+        ts: int | None = None,
+        nonce: str | None = None,
     ) -> tuple[str, str]:
         ts_text = str(int(time.time() + self.clock_offset) if ts is None else ts)
         nonce = nonce or secrets.token_hex(16)
@@ -346,7 +353,7 @@ class AccessClient:
 
     # --- events ---------------------------------------------------------------------------------------
 
-    def record_event(self, *, type: str, door: str | None = None, **fields: Any) -> dict[str, Any]:  # noqa: A002
+    def record_event(self, *, type: str, door: str | None = None, **fields: Any) -> dict[str, Any]:
         event = {
             "event_id": uuid.uuid4().hex,
             "seq": self.next_seq,

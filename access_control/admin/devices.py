@@ -1,4 +1,4 @@
-"""Admin for sites, doors, devices (create shows the keys once; disable, enable, rotate), lockdowns, commands."""
+"""Admin: sites, doors, devices (keys shown once; disable, enable, rotate), lockdowns, commands."""
 
 from typing import Any
 
@@ -53,7 +53,16 @@ def _show_keys(modeladmin: admin.ModelAdmin, request: HttpRequest, keys: service
 
 @admin.register(Device)
 class DeviceAdmin(admin.ModelAdmin):
-    list_display = ["name", "site", "key_id", "is_enabled", "is_online", "last_seen_at", "firmware", "queue_depth"]
+    list_display = [
+        "name",
+        "site",
+        "key_id",
+        "is_enabled",
+        "is_online",
+        "last_seen_at",
+        "firmware",
+        "queue_depth",
+    ]
     list_filter = ["site", "is_enabled", "is_online"]
     search_fields = ["name", "key_id"]
     autocomplete_fields = ["site"]
@@ -121,7 +130,15 @@ class LockdownAdmin(admin.ModelAdmin):
     search_fields = ["reason", "end_reason"]
     list_select_related = ["site", "building", "started_by", "ended_by"]
     autocomplete_fields = ["site", "building"]
-    readonly_fields = ["started_at", "started_by", "ended_at", "ended_by", "end_reason", "created_at", "updated_at"]
+    readonly_fields = [
+        "started_at",
+        "started_by",
+        "ended_at",
+        "ended_by",
+        "end_reason",
+        "created_at",
+        "updated_at",
+    ]
     date_hierarchy = "started_at"
     actions = ["end"]
 

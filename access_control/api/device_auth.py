@@ -97,7 +97,7 @@ def response_signature(secret: bytes, nonce: str, body: bytes) -> str:
     return base64.b64encode(hmac.new(secret, nonce.encode() + b"\n" + body, hashlib.sha256).digest()).decode()
 
 
-class DeviceProblem(Exception):  # noqa: N818 -- an answer, not a failure
+class DeviceProblem(Exception):
     """Answer the device with a problem document (``code`` is a protocol error code)."""
 
     def __init__(self, code: str, detail: str = "", *, headers: dict[str, str] | None = None, **extra: Any):
@@ -150,9 +150,7 @@ def _find_device(key_id: str, now: datetime) -> tuple[Device, bytes] | None:
         Device.objects.filter(
             Q(key_id=key_id) | Q(previous_key_id=key_id, previous_key_expires_at__gt=now),
         )
-        .only(
-            "pk", "site_id", "key_id", "previous_key_id", "previous_key_expires_at", "is_enabled", "name"
-        )
+        .only("pk", "site_id", "key_id", "previous_key_id", "previous_key_expires_at", "is_enabled", "name")
         .first()
     )
     if device is None:
@@ -178,7 +176,9 @@ def _rate_limit(device: Device) -> None:
         return
     if count > limit:
         retry_after = max(1, int((slot + 1) * window - now + 0.999))
-        raise DeviceProblem("rate_limited", headers={"Retry-After": str(retry_after)}, retry_after=retry_after)
+        raise DeviceProblem(
+            "rate_limited", headers={"Retry-After": str(retry_after)}, retry_after=retry_after
+        )
 
 
 def authenticate(request: HttpRequest) -> tuple[DeviceContext | None, str | None, DeviceProblem | None]:
@@ -215,7 +215,9 @@ def authenticate(request: HttpRequest) -> tuple[DeviceContext | None, str | None
         _rate_limit(device)
     except DeviceProblem as problem:
         return ctx, match["nonce"], problem
-    ctx.door_ids = frozenset(Device.doors.through.objects.filter(device_id=device.pk).values_list("door_id", flat=True))
+    ctx.door_ids = frozenset(
+        Device.doors.through.objects.filter(device_id=device.pk).values_list("door_id", flat=True)
+    )
     return ctx, match["nonce"], None
 
 
@@ -267,7 +269,8 @@ def device_endpoint(*methods: str) -> Callable[[DeviceView], Callable[[HttpReque
                 response = HttpResponse(content, status=status, content_type="application/json")
                 for name, value in headers.items():
                     response[name] = value
-                assert ctx is not None and nonce is not None  # noqa: S101
+                assert ctx is not None  # noqa: S101
+                assert nonce is not None  # noqa: S101
                 response["X-ACS-Signature"] = response_signature(ctx.secret, nonce, response.content)
             response["Cache-Control"] = "no-store"
             response["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.3f}"

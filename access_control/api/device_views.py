@@ -23,7 +23,7 @@ from access_control.api.device_auth import (
 from access_control.crypto import allowlist_hash, normalise_uid, site_pepper
 from access_control.models import CredentialKind, Door, Site
 from access_control.services import decisions, sync
-from access_control.services.devices import HEARTBEAT_INTERVAL_S, device_heartbeat, lockdown_active
+from access_control.services.devices import HEARTBEAT_INTERVAL_S, device_heartbeat
 from access_control.services.events import MAX_BATCH, decision_record, events_ingest
 
 Result = tuple[int, Any, dict[str, str]]
@@ -83,7 +83,9 @@ def decisions_view(request: HttpRequest, ctx: DeviceContext) -> Result:
         "grant": str(decision.grant_id) if decision.grant_id else None,
         "unlock_ms": decision.unlock_ms if decision.decision == "allow" else 0,
         "person": (
-            {"id": str(decision.person_id), "display": decision.person_display} if decision.person_id else None
+            {"id": str(decision.person_id), "display": decision.person_display}
+            if decision.person_id
+            else None
         ),
         "decision_id": str(event.pk),
         "server_time": iso(now),
@@ -121,6 +123,9 @@ def allowlist_changes_view(request: HttpRequest, ctx: DeviceContext) -> Result:
         )
     except sync.DeltaExpired as exc:
         raise DeviceProblem("delta_expired") from exc
+    # Starting or ending a lockdown bumps the version without an entry op: a delta carries the
+    # lockdown in force (as the snapshot does), so applying it gives the snapshot at "to".
+    delta["lockdown"] = _lockdown_payload(ctx)
     return 200, delta, {}
 
 
@@ -131,19 +136,16 @@ def events_view(request: HttpRequest, ctx: DeviceContext) -> Result:
         raise DeviceProblem("malformed", "Expected {events: [...]}.")
     if len(body["events"]) > MAX_BATCH:
         raise DeviceProblem("batch_too_large", f"At most {MAX_BATCH} events a call.", max_batch=MAX_BATCH)
-    result = events_ingest(device=ctx.device, door_ids=ctx.door_ids, events=body["events"], now=timezone.now())
+    result = events_ingest(
+        device=ctx.device, door_ids=ctx.door_ids, events=body["events"], now=timezone.now()
+    )
     return 200, result.as_dict(), {}
 
 
-def _lockdown_payload(site_id: int) -> dict[str, Any] | None:
-    lockdown = lockdown_active(site_id=site_id)
-    if lockdown is None:
-        return None
-    return {
-        "id": str(lockdown.pk),
-        "building": str(lockdown.building_id) if lockdown.building_id else None,
-        "since": iso(lockdown.started_at),
-    }
+def _lockdown_payload(ctx: DeviceContext) -> dict[str, Any] | None:
+    """The lockdown in force on the device's site or on a building of its doors (as in snapshots)."""
+    building_ids = set(Door.objects.filter(pk__in=ctx.door_ids).values_list("building_id", flat=True))
+    return sync.lockdown_body(sync.active_lockdown(site=Site(pk=ctx.site_id), building_ids=building_ids))
 
 
 @device_endpoint("POST")
@@ -170,7 +172,7 @@ def heartbeat_view(request: HttpRequest, ctx: DeviceContext) -> Result:
         {
             "server_time": iso(now),
             "allowlist_version": site_version,
-            "lockdown": _lockdown_payload(ctx.site_id),
+            "lockdown": _lockdown_payload(ctx),
             "commands": [
                 {
                     "id": str(c.pk),

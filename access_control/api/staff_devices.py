@@ -29,7 +29,18 @@ class SiteSerializer(serializers.ModelSerializer[Site]):
 class DoorSerializer(serializers.ModelSerializer[Door]):
     class Meta:
         model = Door
-        fields = ["id", "site", "space", "building", "floor", "code", "name", "kind", "is_enabled", "unlock_ms"]
+        fields = [
+            "id",
+            "site",
+            "space",
+            "building",
+            "floor",
+            "code",
+            "name",
+            "kind",
+            "is_enabled",
+            "unlock_ms",
+        ]
         read_only_fields = fields
 
 
@@ -97,7 +108,9 @@ class LockdownSerializer(serializers.ModelSerializer[Lockdown]):
 
 class LockdownStartSerializer(serializers.Serializer):
     site = serializers.PrimaryKeyRelatedField(queryset=Site.objects.all())
-    building = serializers.PrimaryKeyRelatedField(queryset=Building.objects.all(), required=False, allow_null=True)
+    building = serializers.PrimaryKeyRelatedField(
+        queryset=Building.objects.all(), required=False, allow_null=True
+    )
     reason = serializers.CharField(max_length=500)
 
 
@@ -113,7 +126,17 @@ class DoorUnlockSerializer(serializers.Serializer):
 class DeviceCommandSerializer(serializers.ModelSerializer[DeviceCommand]):
     class Meta:
         model = DeviceCommand
-        fields = ["id", "device", "door", "type", "duration_ms", "status", "expires_at", "delivered_at", "reason"]
+        fields = [
+            "id",
+            "device",
+            "door",
+            "type",
+            "duration_ms",
+            "status",
+            "expires_at",
+            "delivered_at",
+            "reason",
+        ]
         read_only_fields = fields
 
 
@@ -156,7 +179,8 @@ class DoorViewSet(viewsets.ReadOnlyModelViewSet):
             reason=data["reason"],
         )
         return Response(
-            DeviceCommandSerializer(command).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+            DeviceCommandSerializer(command).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
 
@@ -222,7 +246,9 @@ class LockdownViewSet(mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """End the lockdown (the row is kept: who, why and when)."""
         data = validated(LockdownEndSerializer, request.data or {})
-        lockdown = services.lockdown_end(lockdown=self.get_object(), ended_by=request.user, reason=data["reason"])
+        lockdown = services.lockdown_end(
+            lockdown=self.get_object(), ended_by=request.user, reason=data["reason"]
+        )
         return Response(LockdownSerializer(lockdown).data)
 
     @extend_schema(request=LockdownEndSerializer, responses=LockdownSerializer)

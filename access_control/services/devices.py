@@ -210,13 +210,17 @@ def door_unlock(
     duration_ms = duration_ms or door.unlock_ms
     request_hash = _request_hash({"door": door.pk, "duration_ms": duration_ms, "reason": reason})
     if idempotency_key:
-        existing = DeviceCommand.objects.filter(requested_by=requested_by, idempotency_key=idempotency_key).first()
+        existing = DeviceCommand.objects.filter(
+            requested_by=requested_by, idempotency_key=idempotency_key
+        ).first()
         if existing is not None:
             return _same_request(existing, request_hash), False
     if not door.is_enabled:
         raise ValidationError(_("This door is disabled."), code="door_disabled")
     device = (
-        Device.objects.filter(doors=door, is_enabled=True).order_by("-is_online", "-last_seen_at", "pk").first()
+        Device.objects.filter(doors=door, is_enabled=True)
+        .order_by("-is_online", "-last_seen_at", "pk")
+        .first()
     )
     if device is None:
         raise ValidationError(_("No enabled device drives this door."), code="no_device")
@@ -243,7 +247,8 @@ def door_unlock(
 def _same_request(existing: DeviceCommand, request_hash: str) -> DeviceCommand:
     if existing.request_hash != request_hash:
         raise ValidationError(
-            _("This Idempotency-Key was already used for a different request."), code="idempotency_key_mismatch"
+            _("This Idempotency-Key was already used for a different request."),
+            code="idempotency_key_mismatch",
         )
     return existing
 
@@ -260,7 +265,9 @@ def _site_bump(site: Site) -> Site:
 
 
 @transaction.atomic
-def lockdown_start(*, site: Site, started_by: User, reason: str, building: Building | None = None) -> Lockdown:
+def lockdown_start(
+    *, site: Site, started_by: User, reason: str, building: Building | None = None
+) -> Lockdown:
     """Every decision on the site (or building) denies with ``lockdown`` until it ends."""
     if not reason.strip():
         raise ValidationError(_("Say why the site is locked down."), code="reason_required")
@@ -289,7 +296,3 @@ def lockdown_end(*, lockdown: Lockdown, ended_by: User, reason: str = "") -> Loc
     lockdown.save(update_fields=["ended_at", "ended_by", "end_reason", "updated_at"])
     lockdown.site = site
     return lockdown
-
-
-def lockdown_active(*, site_id: int) -> Lockdown | None:
-    return Lockdown.objects.filter(site_id=site_id, ended_at__isnull=True).order_by("started_at", "pk").first()

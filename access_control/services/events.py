@@ -62,7 +62,12 @@ def _parse_event(raw: Any, door_ids: frozenset[int]) -> tuple[dict[str, Any] | N
     """(clean event, "") or (None, rejection code)."""
     if not isinstance(raw, dict):
         return None, "malformed"
-    event_id, seq, type_, occurred = raw.get("event_id"), raw.get("seq"), raw.get("type"), raw.get("occurred_at")
+    event_id, seq, type_, occurred = (
+        raw.get("event_id"),
+        raw.get("seq"),
+        raw.get("type"),
+        raw.get("occurred_at"),
+    )
     if not isinstance(event_id, str) or not 0 < len(event_id) <= 64:
         return None, "malformed"
     if seq is not None and (not isinstance(seq, int) or isinstance(seq, bool) or seq < 0):
@@ -156,9 +161,7 @@ def events_ingest(
     """Store each new event once; count the ones already stored; report rejected events and seq gaps."""
     result = IngestResult()
     locked = (
-        Device.objects.select_for_update()
-        .only("pk", "site_id", "last_seq", "seq_gaps")
-        .get(pk=device.pk)
+        Device.objects.select_for_update().only("pk", "site_id", "last_seq", "seq_gaps").get(pk=device.pk)
     )
     clean: dict[str, dict[str, Any]] = {}
     seqs: list[int] = []
@@ -195,7 +198,9 @@ def events_ingest(
                 allowlist_version=event["allowlist_version"],
                 occurred_at=event["occurred_at"],
                 clock_suspect=event["occurred_at"] > now + CLOCK_SUSPECT_AFTER,
-                payload={**event["payload"], "late": True} if event["occurred_at"] < now - LATE_AFTER else event["payload"],
+                payload={**event["payload"], "late": True}
+                if event["occurred_at"] < now - LATE_AFTER
+                else event["payload"],
             )
             for event_id, event in clean.items()
             if event_id not in stored

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('access_control', '0001_create_access_control'),
+        ('access_control', '0002_add_resource_access_policy'),
     ]
 
     operations = [
