@@ -36,7 +36,7 @@ class DeviceWorld:
     person: User
 
 
-def make_world(*, suffix: str = "") -> DeviceWorld:
+def make_world(*, suffix: str = "", uid: str = UID) -> DeviceWorld:
     staff = UserFactory(is_staff=True, is_superuser=True)
     campus = CampusFactory()
     building = BuildingFactory(campus=campus)
@@ -47,7 +47,7 @@ def make_world(*, suffix: str = "") -> DeviceWorld:
     ]
     keys = device_services.device_create(site=site, name="Lobby reader", doors=doors[:2])
     person = UserFactory(full_name="Li Wei")
-    credential_issue(person=person, kind="card", uid=UID, actor=staff)
+    credential_issue(person=person, kind="card", uid=uid, actor=staff)
     now = timezone.now()
     grant_services.grant_create(
         person=person,
