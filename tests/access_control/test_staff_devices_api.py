@@ -93,7 +93,9 @@ def test_lockdown_start_and_end_through_the_api(staff_client, staff_user, world)
     assert (lockdown.started_by, lockdown.reason) == (staff_user, "Gas leak")
     assert Site.objects.get(pk=world.site.pk).version == before + 1
     # a second one on the same site is refused
-    again = staff_client.post(reverse("api:lockdown-list"), {"site": world.site.pk, "reason": "x"}, format="json")
+    again = staff_client.post(
+        reverse("api:lockdown-list"), {"site": world.site.pk, "reason": "x"}, format="json"
+    )
     assert again.status_code == 400
     # when it is ended with DELETE
     ended = staff_client.delete(
@@ -151,7 +153,14 @@ def test_access_device_create_command_prints_the_keys_once(world):
     out = io.StringIO()
     # when
     call_command(
-        "access_device_create", "--site", world.site.code, "--name", "Gate", "--door", world.door.code, stdout=out
+        "access_device_create",
+        "--site",
+        world.site.code,
+        "--name",
+        "Gate",
+        "--door",
+        world.door.code,
+        stdout=out,
     )
     # then
     device = Device.objects.get(name="Gate")
