@@ -39,7 +39,7 @@ def _door(ctx: DeviceContext, value: Any) -> Door:
         if Door.objects.filter(pk=door_id).exists():
             raise DeviceProblem("device_not_bound_to_door")
         raise DeviceProblem("unknown_door")
-    door = Door.objects.filter(pk=door_id).first()
+    door = Door.objects.filter(pk=door_id).order_by().first()  # no default ordering: no join
     if door is None:
         raise DeviceProblem("unknown_door")
     return door

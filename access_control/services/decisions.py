@@ -70,9 +70,9 @@ def _door_zone(door: Door):  # type: ignore[no-untyped-def]
 def _credential(kind: str, identifier: str) -> Credential | None:
     """The live credential with this identifier, else the latest revoked one (to say it is inactive)."""
     rows = list(
-        Credential.objects.filter(kind=kind, identifier=identifier).only(
-            "pk", "person_id", "status", "valid_from", "valid_until"
-        )[:5]
+        Credential.objects.filter(kind=kind, identifier=identifier)
+        .order_by()  # the default ordering (by person) would join the users table
+        .only("pk", "person_id", "status", "valid_from", "valid_until")[:5]
     )
     if not rows:
         return None
@@ -109,9 +109,9 @@ def decide(*, door: Door, kind: str, uid: str, at: datetime) -> Decision:
 
     grants = {
         g.pk: g
-        for g in AccessGrant.objects.filter(person_id=credential.person_id, revoked_at__isnull=True).only(
-            "pk", "company_id", "source", "starts_at", "ends_at", "schedule"
-        )
+        for g in AccessGrant.objects.filter(person_id=credential.person_id, revoked_at__isnull=True)
+        .order_by()  # the default ordering (by person) would join the users table
+        .only("pk", "company_id", "source", "starts_at", "ends_at", "schedule")
     }
     on_door = set(
         AccessGrant.doors.through.objects.filter(

@@ -335,3 +335,18 @@ def test_offline_sweep_task_runs_the_sweep(world):
 def test_snapshot_restricted_to_the_devices_doors(world):
     snapshot = sync.allowlist_snapshot(site=world.site, door_ids=[world.door2.pk], now=timezone.now())
     assert snapshot["entries"] == []
+
+
+def test_decision_hot_path_makes_no_joins(client, world):
+    # given
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    payload = {"door": str(world.door.pk), "credential": {"kind": "card", "uid": "04a1b2c3d4e5f6"}}
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        response = send(client, world, "POST", "/decisions", payload)
+    # then
+    assert json.loads(response.content)["decision"] == "allow"
+    assert len(queries) <= 12
+    assert [q["sql"] for q in queries if " JOIN " in q["sql"].upper()] == []
