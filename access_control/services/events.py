@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.utils.dateparse import parse_datetime
 
 from access_control.models import AccessEvent, Device
 
@@ -74,7 +73,10 @@ def _parse_event(raw: Any, door_ids: frozenset[int]) -> tuple[dict[str, Any] | N
         return None, "malformed"
     if type_ not in EVENT_TYPES:
         return None, "unknown_type"
-    occurred_at = parse_datetime(occurred) if isinstance(occurred, str) else None
+    try:
+        occurred_at = datetime.fromisoformat(occurred) if isinstance(occurred, str) else None
+    except ValueError:
+        return None, "malformed"
     if occurred_at is None or occurred_at.tzinfo is None:
         return None, "malformed"
     door = raw.get("door")
