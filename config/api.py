@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from access_control.api import staff_devices as access_devices_views
 from bookings.api import feeds as bookings_feeds
 from bookings.api import quotas as bookings_quotas
 from bookings.api import series as bookings_series
@@ -52,5 +53,10 @@ router.register("credit-balances", bookings_quotas.CreditBalanceViewSet, basenam
 router.register("waitlist-entries", bookings_waitlist.WaitlistEntryViewSet, basename="waitlist-entry")
 router.register("calendar-feeds", bookings_feeds.CalendarFeedViewSet, basename="calendar-feed")
 router.register("no-show-stats", bookings_feeds.NoShowStatsViewSet, basename="no-show-stat")
+
+router.register("access-sites", access_devices_views.SiteViewSet, basename="access-site")
+router.register("doors", access_devices_views.DoorViewSet, basename="door")
+router.register("access-devices", access_devices_views.DeviceViewSet, basename="access-device")
+router.register("lockdowns", access_devices_views.LockdownViewSet, basename="lockdown")
 
 urlpatterns = router.urls

@@ -20,6 +20,8 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("api/v1/", include("config.api")),
+    # The signed device API (access-protocol v1): its own urls, outside the DRF router and schema.
+    path("api/access/v1/", include("access_control.api.device_urls")),
     # Session sign-in for the browsable API (founders have no admin access).
     path("api/auth/", include("rest_framework.urls")),
     path(

@@ -20,6 +20,7 @@ from bookings.models import (
 )
 from bookings.services import claims, quotas, rules, waitlist
 from bookings.services import notifications as booking_notifications
+from bookings.signals import booking_changed
 from core.calendar import WorkingCalendar
 from core.exceptions import ActionForbidden
 from core.workflow import Transition, Workflow, transition_log
@@ -191,6 +192,7 @@ def booking_create(
     if status == S.CONFIRMED:
         quotas.booking_charge(booking=booking)
     transition_log(obj=booking, action="create", from_state="", to_state=status, actor=booked_by)
+    booking_changed.send(sender=Booking, booking=booking, action="create")
     return booking
 
 
@@ -249,7 +251,7 @@ def booking_create_from_pool(
 def _perform(
     booking: Booking, action: str, *, actor: Any, reason: str = "", apply=None, data=None
 ) -> Booking:  # type: ignore[no-untyped-def]
-    return BOOKING_WORKFLOW.perform(
+    booking = BOOKING_WORKFLOW.perform(
         booking,
         action=action,
         actor=actor,
@@ -258,6 +260,8 @@ def _perform(
         apply=apply,
         data=data,
     )
+    booking_changed.send(sender=Booking, booking=booking, action=action)
+    return booking
 
 
 @transaction.atomic

@@ -61,7 +61,7 @@ DJANGO_APPS = [
     "django.contrib.admin",
 ]
 THIRD_PARTY_APPS = ["rest_framework", "django_filters", "drf_spectacular"]
-LOCAL_APPS = ["core", "accounts", "notifications", "spaces", "tenants", "bookings"]
+LOCAL_APPS = ["core", "accounts", "notifications", "spaces", "tenants", "bookings", "access_control"]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 # AUTHENTICATION
@@ -195,6 +195,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenants.tasks.sla_sweep_task",
         "schedule": crontab(minute="*/10"),
     },
+    "access-control-devices-offline": {
+        "task": "access_control.tasks.devices_offline_sweep_task",
+        "schedule": 30.0,
+    },
     "tenants-tenancy-lifecycle": {
         "task": "tenants.tasks.tenancy_lifecycle_task",
         "schedule": crontab(hour=0, minute=10),
@@ -223,6 +227,17 @@ BOOKINGS_REMINDER_MINUTES = env.int("BOOKINGS_REMINDER_MINUTES", default=30)
 # SLA (tenants): staff in these auth groups get breach (team leads) and escalation (directors) alerts
 SLA_TEAM_LEAD_GROUP = env("SLA_TEAM_LEAD_GROUP", default="SLA team leads")
 SLA_DIRECTOR_GROUP = env("SLA_DIRECTOR_GROUP", default="Park directors")
+
+# ACCESS CONTROL (device protocol: shared/access-protocol.md)
+# Requests per device per window (0: no limit); counted in the cache, per device, never per IP.
+ACCESS_DEVICE_RATE_LIMIT = env.int("ACCESS_DEVICE_RATE_LIMIT", default=600)
+ACCESS_DEVICE_RATE_WINDOW_S = env.int("ACCESS_DEVICE_RATE_WINDOW_S", default=60)
+ACCESS_MAX_CLOCK_SKEW_S = 300
+ACCESS_NONCE_TTL_S = 600
+# After a key rotation the old key keeps working this long, so the device can switch over.
+ACCESS_KEY_ROTATION_OVERLAP_S = env.int("ACCESS_KEY_ROTATION_OVERLAP_S", default=3600)
+ACCESS_DELTA_DEFAULT_LIMIT = 1000
+ACCESS_DELTA_MAX_LIMIT = 5000
 
 # DJANGO REST FRAMEWORK
 # https://www.django-rest-framework.org/api-guide/settings/

@@ -19,3 +19,5 @@ SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # /healthz is probed over plain HTTP by load balancers.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Derives every device secret and allow-list pepper (access_control.crypto); keep it secret.
+ACCESS_MASTER_KEY = env("ACCESS_MASTER_KEY")

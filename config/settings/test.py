@@ -28,3 +28,4 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # A throwaway model for testing the generic workflow (no migrations: created by syncdb).
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.workflow_app"]  # noqa: F405
+ACCESS_MASTER_KEY = env("ACCESS_MASTER_KEY", default="test-insecure-access-master-key")

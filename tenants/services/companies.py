@@ -15,6 +15,7 @@ from core.exceptions import ActionForbidden
 from core.workflow import transition_log
 from notifications.services import notify
 from tenants.models import Company, CompanyStatus, Invitation, MemberRole, Membership, Sector
+from tenants.signals import company_status_changed, membership_changed
 
 INVITATION_VALID_FOR = timedelta(days=14)
 
@@ -84,6 +85,7 @@ def _set_company_status(
     transition_log(
         obj=locked, action=action, from_state=previous, to_state=status, actor=actor, reason=reason
     )
+    company_status_changed.send(sender=Company, company=locked)
     return locked
 
 
@@ -174,6 +176,7 @@ def invitation_accept(*, token: str, user: User) -> Membership:
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
+    membership_changed.send(sender=Membership, membership=membership)
     return membership
 
 
@@ -218,6 +221,7 @@ def membership_end(*, membership: Membership, actor: User, reason: str = "") -> 
     transition_log(
         obj=locked, action="end", from_state="active", to_state="ended", actor=actor, reason=reason
     )
+    membership_changed.send(sender=Membership, membership=locked)
     notify(
         recipient=locked.user,
         kind="tenants.membership_ended",

@@ -49,7 +49,7 @@ from tenants.models import (
 )
 from tenants.services.applications import SLA_AGREEMENT_SENT
 from tenants.services.sla import sla_clock_stop
-from tenants.signals import tenancy_ended
+from tenants.signals import tenancy_changed, tenancy_ended
 
 logger = logging.getLogger(__name__)
 
@@ -433,6 +433,7 @@ def agreement_execute(*, agreement: Agreement, actor: User | None, reason: str =
             raise
         raise _overlap_error(conflict) from exc
     transition_log(obj=tenancy, action="create", from_state="", to_state=tenancy.status, actor=actor)
+    tenancy_changed.send(sender=Tenancy, tenancy=tenancy)
 
     _checklist_create(tenancy=tenancy, kind=ChecklistKind.MOVE_IN, items=_move_in_items(agreement, spaces))
     if agreement.deposit > 0:
@@ -480,13 +481,15 @@ def _release_spaces_from(*, tenancy: Tenancy, day: date) -> int:
 def tenancy_move_in(
     *, tenancy: Tenancy, actor: User | None, moved_in_at: datetime | None = None, reason: str = ""
 ) -> Tenancy:
-    return TENANCY_WORKFLOW.perform(
+    tenancy = TENANCY_WORKFLOW.perform(
         tenancy,
         action="move_in",
         actor=actor,
         reason=reason,
         apply=lambda t: setattr(t, "moved_in_at", moved_in_at or timezone.now()),
     )
+    tenancy_changed.send(sender=Tenancy, tenancy=tenancy)
+    return tenancy
 
 
 @transaction.atomic
@@ -511,6 +514,7 @@ def tenancy_give_notice(*, tenancy: Tenancy, ends_on: date, actor: User | None, 
         apply=lambda t: setattr(t, "ends_on", ends_on),
     )
     _release_spaces_from(tenancy=tenancy, day=ends_on)
+    tenancy_changed.send(sender=Tenancy, tenancy=tenancy)
     _notify_owner(
         company=tenancy.company, kind="notice_given", subject_obj=tenancy, context={"tenancy": tenancy}
     )
@@ -565,6 +569,7 @@ def _move_out_items(tenancy: Tenancy) -> list[_Item]:
 def tenancy_start_move_out(*, tenancy: Tenancy, actor: User | None, reason: str = "") -> Tenancy:
     """Start moving out: the move-out checklist asks back what was given and not yet returned."""
     tenancy = TENANCY_WORKFLOW.perform(tenancy, action="start_move_out", actor=actor, reason=reason)
+    tenancy_changed.send(sender=Tenancy, tenancy=tenancy)
     _checklist_create(tenancy=tenancy, kind=ChecklistKind.MOVE_OUT, items=_move_out_items(tenancy))
     return tenancy
 
@@ -682,6 +687,7 @@ def tenancy_release_space(
         reason=reason,
         data={"space": space.pk, "on": on.isoformat(), "cards_returned": cards_returned},
     )
+    tenancy_changed.send(sender=Tenancy, tenancy=tenancy)
     return checklist
 
 
@@ -813,9 +819,10 @@ def tenancy_lifecycle_run(*, today: date | None = None) -> dict[str, int]:
 
     def activate_tenancy(pk: int) -> None:
         with transaction.atomic():
-            TENANCY_WORKFLOW.perform(
+            tenancy = TENANCY_WORKFLOW.perform(
                 Tenancy(pk=pk), action="activate", actor_label=SWEEP_LABEL, reason=_("The tenancy starts.")
             )
+            tenancy_changed.send(sender=Tenancy, tenancy=tenancy)
 
     def expire_agreement(pk: int) -> None:
         agreement_expire(agreement=Agreement(pk=pk), actor_label=SWEEP_LABEL)

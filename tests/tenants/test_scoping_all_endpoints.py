@@ -27,6 +27,8 @@ from django.utils import timezone
 from rest_framework.parsers import JSONParser
 from rest_framework.test import APIClient
 
+from access_control.models import Door, DoorKind, Site
+from access_control.services import devices as device_services
 from accounts.models import User
 from bookings.models import BookingPolicy, CalendarFeed, Resource, ResourcePool, WaitlistEntry
 from bookings.services import bookings as booking_services
@@ -179,6 +181,15 @@ def _side(*, staff: User, programme: models.Model, label: str) -> Side:
     return Side(company, owner, membership.user, objects, token)
 
 
+def _access_control_objects(*, campus, building, staff) -> dict[str, models.Model]:  # type: ignore[no-untyped-def]
+    """Staff-only access-control rows: a site, a door, a device driving it, a running lockdown."""
+    site = Site.objects.create(campus=campus, building=building, code="scoping-hq", name="Scoping HQ")
+    door = Door.objects.create(site=site, building=building, code="lobby", name="Lobby", kind=DoorKind.ENTRY)
+    device = device_services.device_create(site=site, name="Lobby reader", doors=[door]).device
+    lockdown = device_services.lockdown_start(site=site, started_by=staff, reason="Scoping drill")
+    return {"access-site": site, "door": door, "access-device": device, "lockdown": lockdown}
+
+
 @pytest.fixture
 def world() -> World:
     staff = UserFactory(is_staff=True)
@@ -200,6 +211,7 @@ def world() -> World:
     pool = ResourcePool.objects.create(campus=campus, code="rooms", name="Any room")
     pool.members.add(resource)
     reference.update({"resource": resource, "booking-policy": resource.policy, "resource-pool": pool})
+    reference.update(_access_control_objects(campus=campus, building=building, staff=staff))
     return World(
         staff=staff,
         reference=reference,
@@ -279,6 +291,11 @@ ENDPOINTS: dict[str, Classified] = {
     "sla-clock": Classified(Kind.STAFF_ONLY, lambda w: w.b.objects["sla-clock"]),
     "occupancy": Classified(Kind.STAFF_ONLY, None),
     "no-show-stat": Classified(Kind.STAFF_ONLY, None),
+    # access control: staff only
+    "access-site": Classified(Kind.STAFF_ONLY, lambda w: w.reference["access-site"]),
+    "door": Classified(Kind.STAFF_ONLY, lambda w: w.reference["door"]),
+    "access-device": Classified(Kind.STAFF_ONLY, lambda w: w.reference["access-device"]),
+    "lockdown": Classified(Kind.STAFF_ONLY, lambda w: w.reference["lockdown"]),
 }
 SCOPED = (Kind.COMPANY_SCOPED, Kind.OWN_USER)
 
@@ -346,7 +363,16 @@ def _of(*kinds: Kind, detail: bool | None = None, safe: bool | None = None) -> l
 
 # --- helpers ---------------------------------------------------------------------------------------
 
-SNAPSHOT_APPS = ("accounts", "auth", "bookings", "core", "notifications", "spaces", "tenants")
+SNAPSHOT_APPS = (
+    "accounts",
+    "auth",
+    "bookings",
+    "core",
+    "notifications",
+    "spaces",
+    "tenants",
+    "access_control",
+)
 
 
 def db_snapshot() -> dict[str, list[dict[str, Any]]]:

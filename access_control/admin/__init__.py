@@ -1,0 +1,3 @@
+"""Staff admin for access control, one module per area."""
+
+from access_control.admin import devices  # noqa: F401

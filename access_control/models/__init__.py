@@ -1,0 +1,40 @@
+from access_control.models.access import (
+    AccessEvent,
+    AccessGrant,
+    AllowlistEntry,
+    ChangeOp,
+    CommandStatus,
+    CommandType,
+    Credential,
+    CredentialKind,
+    CredentialStatus,
+    DeviceCommand,
+    GrantSchedule,
+    GrantSource,
+    Lockdown,
+    SiteChange,
+)
+from access_control.models.policies import ResourceAccessPolicy
+from access_control.models.sites import Device, Door, DoorKind, Site
+
+__all__ = [
+    "AccessEvent",
+    "AccessGrant",
+    "AllowlistEntry",
+    "ChangeOp",
+    "CommandStatus",
+    "CommandType",
+    "Credential",
+    "CredentialKind",
+    "CredentialStatus",
+    "Device",
+    "DeviceCommand",
+    "Door",
+    "DoorKind",
+    "GrantSchedule",
+    "GrantSource",
+    "Lockdown",
+    "ResourceAccessPolicy",
+    "Site",
+    "SiteChange",
+]
