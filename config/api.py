@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from access_control.api import staff_credentials, staff_events, staff_grants
 from bookings.api import views as bookings_views
 from notifications.api.views import NotificationViewSet
 from spaces.api import views as spaces_views
@@ -43,5 +44,8 @@ router.register("booking-policies", bookings_views.BookingPolicyViewSet, basenam
 router.register("resources", bookings_views.ResourceViewSet, basename="resource")
 router.register("resource-pools", bookings_views.ResourcePoolViewSet, basename="resource-pool")
 router.register("bookings", bookings_views.BookingViewSet, basename="booking")
+router.register("access-credentials", staff_credentials.CredentialViewSet, basename="access-credential")
+router.register("access-grants", staff_grants.GrantViewSet, basename="access-grant")
+router.register("access-events", staff_events.EventViewSet, basename="access-event")
 
 urlpatterns = router.urls

@@ -265,5 +265,8 @@ SPECTACULAR_SETTINGS = {
         "ApplicationStatusEnum": "tenants.models.applications.ApplicationStatus",
         "LanguageEnum": "accounts.models.Language",
         "ApplicationDocumentKindEnum": "tenants.models.applications.DocumentKind",
+        # access_control: a credential's kind; a grant's schedule is the plan schedule's choice set
+        "CredentialKindEnum": "access_control.models.access.CredentialKind",
+        "PlanScheduleEnum": "tenants.models.tenancy.PlanSchedule",
     },
 }

@@ -27,6 +27,9 @@ from django.utils import timezone
 from rest_framework.parsers import JSONParser
 from rest_framework.test import APIClient
 
+from access_control.models import AccessEvent, GrantSource
+from access_control.services.credentials import credential_issue
+from access_control.services.grants import grant_create
 from accounts.models import User
 from bookings.models import BookingPolicy, Resource, ResourcePool
 from bookings.services import bookings as booking_services
@@ -51,6 +54,7 @@ from tenants.services import companies as company_services
 from tenants.services import registration as registration_services
 from tenants.services import tenancy as tenancy_services
 from tenants.services.sla import sla_clock_start
+from tests.access_control.factories import DoorFactory
 from tests.accounts.factories import UserFactory
 from tests.spaces.factories import (
     BuildingFactory,
@@ -137,7 +141,32 @@ def _side(*, staff: User, programme: models.Model, label: str) -> Side:
         starts_at=NEXT_WEEK,
         ends_at=NEXT_WEEK + timedelta(hours=1),
     )
+    door = DoorFactory(space=SpaceFactory())
+    grant = grant_create(
+        person=membership.user,
+        doors=[door],
+        source=GrantSource.MANUAL,
+        starts_at=timezone.now(),
+        ends_at=None,
+        created_by=staff,
+        reason=f"Scoping {label}",
+    )
+    event = AccessEvent.objects.create(
+        site=door.site,
+        door=door,
+        type="decision",
+        decision="allow",
+        reason="manual",
+        person=membership.user,
+        company=company,
+        occurred_at=timezone.now(),
+    )
     objects: dict[str, models.Model] = {
+        "access-credential": credential_issue(
+            person=membership.user, kind="card", uid=f"0{label}01", actor=staff
+        ),
+        "access-grant": grant,
+        "access-event": event,
         "booking": booking,
         "company": company,
         "membership": membership,
@@ -248,6 +277,10 @@ ENDPOINTS: dict[str, Classified] = {
     # staff queues and reports
     "sla-clock": Classified(Kind.STAFF_ONLY, lambda w: w.b.objects["sla-clock"]),
     "occupancy": Classified(Kind.STAFF_ONLY, None),
+    # access control: credentials, grants and door events
+    "access-credential": Classified(Kind.STAFF_ONLY, lambda w: w.b.objects["access-credential"]),
+    "access-grant": Classified(Kind.STAFF_ONLY, lambda w: w.b.objects["access-grant"]),
+    "access-event": Classified(Kind.STAFF_ONLY, lambda w: w.b.objects["access-event"]),
 }
 SCOPED = (Kind.COMPANY_SCOPED, Kind.OWN_USER)
 
@@ -315,7 +348,7 @@ def _of(*kinds: Kind, detail: bool | None = None, safe: bool | None = None) -> l
 
 # --- helpers ---------------------------------------------------------------------------------------
 
-SNAPSHOT_APPS = ("accounts", "auth", "core", "notifications", "spaces", "tenants")
+SNAPSHOT_APPS = ("access_control", "accounts", "auth", "core", "notifications", "spaces", "tenants")
 
 
 def db_snapshot() -> dict[str, list[dict[str, Any]]]:
