@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from access_control.api import staff_credentials, staff_events, staff_grants
 from access_control.api import staff_devices as access_devices_views
 from bookings.api import feeds as bookings_feeds
 from bookings.api import quotas as bookings_quotas
@@ -58,5 +59,8 @@ router.register("access-sites", access_devices_views.SiteViewSet, basename="acce
 router.register("doors", access_devices_views.DoorViewSet, basename="door")
 router.register("access-devices", access_devices_views.DeviceViewSet, basename="access-device")
 router.register("lockdowns", access_devices_views.LockdownViewSet, basename="lockdown")
+router.register("access-credentials", staff_credentials.CredentialViewSet, basename="access-credential")
+router.register("access-grants", staff_grants.GrantViewSet, basename="access-grant")
+router.register("access-events", staff_events.EventViewSet, basename="access-event")
 
 urlpatterns = router.urls

@@ -59,16 +59,15 @@ def credential_issue(
         valid_from=valid_from or timezone.now(),
         valid_until=valid_until,
     )
+    taken = ValidationError({"uid": ValidationError(TAKEN, code="credential_taken")})
+    if Credential.objects.filter(kind=kind, identifier=identifier).exclude(status=S.REVOKED).exists():
+        raise taken
+    credential.full_clean(validate_constraints=False)  # the live-identifier rule is checked above
     try:
-        credential.full_clean()
         with transaction.atomic():
             credential.save()
     except IntegrityError as exc:  # a concurrent issue of the same identifier won
-        raise ValidationError({"uid": ValidationError(TAKEN, code="credential_taken")}) from exc
-    except ValidationError as exc:
-        if any(e.code == "unique" or e.message == TAKEN for e in exc.error_list if hasattr(e, "code")):
-            raise ValidationError({"uid": ValidationError(TAKEN, code="credential_taken")}) from exc
-        raise
+        raise taken from exc
     transition_log(obj=credential, action="issue", from_state="", to_state=credential.status, actor=actor)
     entries_refresh(credential_ids=[credential.pk])
     return credential

@@ -32,6 +32,7 @@ STAFF_SOURCES = (GrantSource.STAFF, GrantSource.VISITOR, GrantSource.MANUAL)
 TENANCY_HOLDS = (TenancyStatus.ACTIVE, TenancyStatus.NOTICE_GIVEN, TenancyStatus.MOVING_OUT)
 BOOKING_HOLDS = (BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN, BookingStatus.COMPLETED)
 SYSTEM = "system:access_control"
+CLOSED_END = timedelta(seconds=1)
 
 
 # --- the one upsert every derivation goes through ---------------------------------------------------------
@@ -254,6 +255,9 @@ def booking_grants_sync(*, booking: Booking, now: datetime | None = None) -> int
     if booking.status in BOOKING_HOLDS and booking.resource.space_id is not None:
         door_ids = set(Door.objects.filter(space_id=booking.resource.space_id).values_list("pk", flat=True))
     pre, post = booking_grace(booking.resource_id)
+    # [start − pre, end + post] is closed: the last second opens too, so the half-open grant
+    # ends one second later (16:15:00 opens, 16:15:01 does not).
+    post += CLOSED_END
     ends_at = booking.ends_at + post
     checked_out = _checked_out_at(booking)
     if checked_out is not None:

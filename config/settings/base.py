@@ -167,10 +167,22 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Access control: allow-list horizon (snapshot valid_until), change-log retention, business hours.
+ACCESS_ALLOWLIST_DAYS = env.int("ACCESS_ALLOWLIST_DAYS", default=7)
+ACCESS_CHANGE_LOG_DAYS = env.int("ACCESS_CHANGE_LOG_DAYS", default=7)
+ACCESS_BUSINESS_HOURS = ("08:00", "20:00")
 CELERY_TASK_ROUTES = {"access_control.tasks.*": {"queue": "hardware"}}
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
+    "access-allowlist-roll": {  # just after midnight UTC, when every entry's horizon moves on a day
+        "task": "access_control.tasks.allowlist_roll_task",
+        "schedule": crontab(hour=0, minute=5),
+    },
+    "access-change-log-trim": {
+        "task": "access_control.tasks.change_log_trim_task",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "beat-heartbeat": {
         "task": "core.tasks.beat_heartbeat_task",
         "schedule": 30.0,
@@ -293,5 +305,8 @@ SPECTACULAR_SETTINGS = {
         "BookingStatusEnum": "bookings.models.bookings.BookingStatus",
         # bookings: a resource's "kind" and a credit balance's "resource_kind" are one choice set
         "ResourceKindEnum": "bookings.models.resources.ResourceKind",
+        # access_control: a credential's kind; a grant's schedule is the plan schedule's choice set
+        "CredentialKindEnum": "access_control.models.access.CredentialKind",
+        "PlanScheduleEnum": "tenants.models.tenancy.PlanSchedule",
     },
 }

@@ -27,8 +27,10 @@ from django.utils import timezone
 from rest_framework.parsers import JSONParser
 from rest_framework.test import APIClient
 
-from access_control.models import Door, DoorKind, Site
+from access_control.models import AccessEvent, Door, DoorKind, GrantSource, Site
 from access_control.services import devices as device_services
+from access_control.services.credentials import credential_issue
+from access_control.services.grants import grant_create
 from accounts.models import User
 from bookings.models import BookingPolicy, CalendarFeed, Resource, ResourcePool, WaitlistEntry
 from bookings.services import bookings as booking_services
@@ -55,6 +57,7 @@ from tenants.services import companies as company_services
 from tenants.services import registration as registration_services
 from tenants.services import tenancy as tenancy_services
 from tenants.services.sla import sla_clock_start
+from tests.access_control.factories import DoorFactory
 from tests.accounts.factories import UserFactory
 from tests.spaces.factories import (
     BuildingFactory,
@@ -158,7 +161,32 @@ def _side(*, staff: User, programme: models.Model, label: str) -> Side:
         starts_at=booking.starts_at,
         ends_at=booking.ends_at,
     )
+    door = DoorFactory(space=SpaceFactory())
+    grant = grant_create(
+        person=membership.user,
+        doors=[door],
+        source=GrantSource.MANUAL,
+        starts_at=timezone.now(),
+        ends_at=None,
+        created_by=staff,
+        reason=f"Scoping {label}",
+    )
+    event = AccessEvent.objects.create(
+        site=door.site,
+        door=door,
+        type="decision",
+        decision="allow",
+        reason="manual",
+        person=membership.user,
+        company=company,
+        occurred_at=timezone.now(),
+    )
     objects: dict[str, models.Model] = {
+        "access-credential": credential_issue(
+            person=membership.user, kind="card", uid=f"0{label}01", actor=staff
+        ),
+        "access-grant": grant,
+        "access-event": event,
         "booking": booking,
         "booking-series": series,
         "waitlist-entry": waitlist_entry,
@@ -296,6 +324,10 @@ ENDPOINTS: dict[str, Classified] = {
     "door": Classified(Kind.STAFF_ONLY, lambda w: w.reference["door"]),
     "access-device": Classified(Kind.STAFF_ONLY, lambda w: w.reference["access-device"]),
     "lockdown": Classified(Kind.STAFF_ONLY, lambda w: w.reference["lockdown"]),
+    # access control: credentials, grants and door events
+    "access-credential": Classified(Kind.STAFF_ONLY, lambda w: w.b.objects["access-credential"]),
+    "access-grant": Classified(Kind.STAFF_ONLY, lambda w: w.b.objects["access-grant"]),
+    "access-event": Classified(Kind.STAFF_ONLY, lambda w: w.b.objects["access-event"]),
 }
 SCOPED = (Kind.COMPANY_SCOPED, Kind.OWN_USER)
 
