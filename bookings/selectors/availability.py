@@ -4,8 +4,8 @@ Both run a constant number of queries whatever the number of resources or bookin
 
 ``resource_availability`` builds a QuerySet the caller reads (and can paginate in SQL):
 
-1. the (policy, campus zone) pairs among the candidates (active resources matching the
-   filters) in one query, and those policies with their opening hours in two: opening
+1. the policies with their opening hours (two queries) and, when opening hours or the
+   user's companies matter, the campuses' zones (one): opening
    hours, buffers and who may book depend on the policy, not on the resource;
 2. free = candidates minus busy, minus the (policy, zone) pairs closed then (opening
    hours and holidays, by one working calendar) or not open to the user's companies,
@@ -30,6 +30,7 @@ from bookings.models import Audience, BookingClaim, BookingPolicy, OpeningHours,
 from bookings.services.rules import CURRENT_TENANCY, opening_intervals
 from core.calendar import WorkingCalendar, working_calendar
 from core.db import TsTzRange
+from spaces.models import Campus
 from tenants.models import Membership, Tenancy
 
 
@@ -185,13 +186,18 @@ def resource_availability(
         features=features,
     )
     # Opening hours, buffers and audience depend on the policy (and the campus's zone), not the resource.
-    pairs = set(candidates.order_by().values_list("policy_id", "campus__time_zone").distinct())
-    if not pairs:
-        return candidates.none()
-    policy_rows = BookingPolicy.objects.filter(pk__in={pid for pid, _ in pairs})
+    # Policies and campus zones are small reference tables: read them whole rather than scan the
+    # candidates for the pairs in use (a (policy, zone) pair no resource has excludes nothing).
+    policy_rows = BookingPolicy.objects.all()
     if require_open:
         policy_rows = policy_rows.prefetch_related(_hours_prefetch())
     policies = {p.pk: p for p in policy_rows}
+    if not policies:
+        return candidates.none()
+    zones: set[str] = set()
+    if require_open or (user is not None and not user.is_staff):
+        zones = set(Campus.objects.order_by().values_list("time_zone", flat=True).distinct())
+    pairs = {(policy_id, zone) for policy_id in policies for zone in zones}
     widest = claims_meeting(
         starts_at=starts_at - max(p.buffer_before for p in policies.values()),
         ends_at=ends_at + max(p.buffer_after for p in policies.values()),
