@@ -1,3 +1,3 @@
 """Staff admin for access control, one module per area."""
 
-from access_control.admin import devices  # noqa: F401
+from access_control.admin import access, devices  # noqa: F401

@@ -14,7 +14,7 @@ from access_control.services import devices as services
 
 @admin.register(Site)
 class SiteAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "campus", "building", "zone", "version", "log_floor"]
+    list_display = ["code", "name", "campus", "building", "zone", "version", "log_floor", "pepper_id"]
     list_filter = ["campus"]
     search_fields = ["code", "name"]
     autocomplete_fields = ["campus", "building", "zone"]

@@ -1,4 +1,4 @@
-"""Staff admin for access control: sites, doors, credentials, grants, the allow-list and events.
+"""Staff admin for access control: credentials, grants, the allow-list and events.
 
 State changes go through the services (issue, suspend, reinstate, revoke); the allow-list,
 its change log and events are read-only.
@@ -19,9 +19,7 @@ from access_control.models import (
     AllowlistEntry,
     Credential,
     CredentialKind,
-    Door,
     ResourceAccessPolicy,
-    Site,
     SiteChange,
 )
 from access_control.services import credentials as credential_services
@@ -37,26 +35,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-
-@admin.register(Site)
-class SiteAdmin(admin.ModelAdmin):
-    list_display = ("name", "code", "campus", "building", "zone", "version", "log_floor", "pepper_id")
-    list_filter = ("campus",)
-    search_fields = ("name", "code")
-    list_select_related = ("campus", "building", "zone")
-    readonly_fields = ("version", "log_floor", "created_at", "updated_at")
-    raw_id_fields = ("building", "zone")
-
-
-@admin.register(Door)
-class DoorAdmin(admin.ModelAdmin):
-    list_display = ("name", "code", "site", "kind", "space", "building", "floor", "is_enabled", "unlock_ms")
-    list_filter = ("site", "kind", "is_enabled")
-    search_fields = ("name", "code")
-    list_select_related = ("site", "space", "building", "floor")
-    raw_id_fields = ("space", "building", "floor")
-    readonly_fields = ("created_at", "updated_at")
 
 
 class CredentialIssueForm(forms.ModelForm):
