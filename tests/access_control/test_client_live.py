@@ -13,7 +13,8 @@ from access_control.services.credentials import credential_issue
 from tests.access_control.devices_world import UID, client_for, make_world
 from tests.accounts.factories import UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Real threads (the live server): rows restored after each test as the other threaded tests expect.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
