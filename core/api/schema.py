@@ -14,7 +14,8 @@ def drop_storage_bounds(result: dict[str, Any], generator: Any, request: Any, pu
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):
-            if node.get("type") == "integer":
+            # an integer, or an enum of integers (``allOf: [$ref]`` with the bounds beside it)
+            if node.get("type") == "integer" or "allOf" in node:
                 if node.get("maximum") in _STORAGE_MAXIMA:
                     del node["maximum"]
                     if node.get("format") == "int64":
