@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
-from django.db.models import DurationField, ExpressionWrapper, F, Prefetch, Q, QuerySet, Value
+from django.db.models import Prefetch, Q, QuerySet, Value
 
 from bookings.models import Audience, BookingClaim, BookingPolicy, OpeningHours, Resource
 from bookings.services.rules import CURRENT_TENANCY, opening_intervals
@@ -32,6 +32,8 @@ from core.calendar import WorkingCalendar, working_calendar
 from core.db import TsTzRange
 from spaces.models import Campus
 from tenants.models import Membership, Tenancy
+
+ZERO = timedelta(0)
 
 
 def claims_meeting(*, starts_at: datetime, ends_at: datetime) -> QuerySet[BookingClaim]:
@@ -72,23 +74,6 @@ def _candidates(
     for code in sorted({c for c in features or () if c}):
         qs = qs.filter(location__features__code=code)
     return qs
-
-
-def _minutes(field: str) -> ExpressionWrapper:
-    """A whole-minutes integer column as a duration (SQLite keeps durations as microseconds)."""
-    if connection.vendor == "postgresql":
-        return ExpressionWrapper(F(field) * Value(timedelta(minutes=1)), output_field=DurationField())
-    return ExpressionWrapper(F(field) * Value(60_000_000), output_field=DurationField())
-
-
-def _meeting_with_buffers(
-    claims: QuerySet[BookingClaim], policy: str, starts_at: datetime, ends_at: datetime
-) -> QuerySet[BookingClaim]:
-    """Claims that would meet a booking of [starts_at, ends_at) of a resource with policy ``policy``."""
-    return claims.filter(
-        starts_at__lt=Value(ends_at) + _minutes(f"{policy}__buffer_after_minutes"),
-        ends_at__gt=Value(starts_at) - _minutes(f"{policy}__buffer_before_minutes"),
-    )
 
 
 def _hours_prefetch() -> Prefetch:
@@ -202,12 +187,20 @@ def resource_availability(
         starts_at=starts_at - max(p.buffer_before for p in policies.values()),
         ends_at=ends_at + max(p.buffer_after for p in policies.values()),
     )
-    busy_units = _meeting_with_buffers(widest, "unit__policy", starts_at, ends_at).values("unit_id")
-    busy_parents = (
-        _meeting_with_buffers(widest, "unit__parent__policy", starts_at, ends_at)
-        .filter(unit__parent__isnull=False)
-        .values("unit__parent_id")
-    )
+    # One indexed read of the claims meeting the widest window, each with its unit's and the
+    # unit's parent's policy; then each resource's own buffers decide in Python. (As two
+    # NOT IN subqueries, PostgreSQL planned the parents' one as a merge join over every claim.)
+    busy: set[int] = set()
+    for unit_id, unit_policy, parent_id, parent_policy, claim_start, claim_end in widest.values_list(
+        "unit_id", "unit__policy_id", "unit__parent_id", "unit__parent__policy_id", "starts_at", "ends_at"
+    ):
+        for resource_id, policy_id in ((unit_id, unit_policy), (parent_id, parent_policy)):
+            if resource_id is None or resource_id in busy:
+                continue
+            policy = policies.get(policy_id)
+            before, after = (policy.buffer_before, policy.buffer_after) if policy else (ZERO, ZERO)
+            if claim_start < ends_at + after and claim_end > starts_at - before:
+                busy.add(resource_id)
     refused = Q(pk__in=[])
     calendar = (calendar or working_calendar()) if require_open else None
     audience = None
@@ -219,7 +212,7 @@ def resource_availability(
             audience is not None and not audience.admits(policy, starts_at.astimezone(tz).date())
         ):
             refused |= Q(policy_id=policy_id, campus__time_zone=time_zone)
-    return candidates.exclude(pk__in=busy_units).exclude(pk__in=busy_parents).exclude(refused)
+    return candidates.exclude(pk__in=sorted(busy)).exclude(refused)
 
 
 @dataclass(frozen=True)
