@@ -8,11 +8,13 @@ key id; rotating a pepper changes the site's pepper id.
 
 import hashlib
 import hmac
-import re
 
 from django.conf import settings
 
-_SEPARATORS = re.compile(r"[\s:\-]")
+# The protocol's own primitives live once, in the stdlib-only reference client:
+# ``normalise_uid`` (upper-case hex, no separators) and ``h = HMAC(pepper, normalised uid)``.
+from access_control.client import credential_hash as allowlist_hash
+from access_control.client import normalise_uid
 
 
 def _master() -> bytes:
@@ -31,11 +33,4 @@ def site_pepper(site_id: int, pepper_id: str) -> bytes:
     return _derive(f"pepper:{site_id}:{pepper_id}")
 
 
-def normalise_uid(uid: str) -> str:
-    """Card UIDs: upper-case hex without separators (``04:a1-b2 c3`` → ``04A1B2C3``)."""
-    return _SEPARATORS.sub("", uid).upper()
-
-
-def allowlist_hash(pepper: bytes, uid: str) -> str:
-    """``h`` in allow-lists and events: hex(HMAC-SHA256(pepper, normalised uid))."""
-    return hmac.new(pepper, normalise_uid(uid).encode(), hashlib.sha256).hexdigest()
+__all__ = ["allowlist_hash", "device_secret", "normalise_uid", "site_pepper"]

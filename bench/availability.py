@@ -160,8 +160,8 @@ def generate(*, resources: int) -> dict[str, int]:
 def run() -> tuple[float, float, float]:
     from django.db import connection
 
-    from bookings.models import Resource
-    from bookings.selectors import claims_meeting, resource_availability
+    from bookings.models import BookingClaim, Resource
+    from bookings.selectors import resource_availability
 
     say(f"(b) availability search: >= 2,000 resources, {BOOKINGS:,} bookings")
     counts = generate(resources=2040)
@@ -177,7 +177,7 @@ def run() -> tuple[float, float, float]:
         windows.append((starts, starts + timedelta(minutes=15 * rng.randint(2, 8))))
 
     sample = windows[0]
-    plan = claims_meeting(starts_at=sample[0], ends_at=sample[1]).values_list("unit_id").explain()
+    plan = BookingClaim.objects.meeting(sample[0], sample[1]).values_list("unit_id").explain()
     used = [line.strip() for line in plan.splitlines() if "Index" in line or "Scan" in line]
     say(f"  EXPLAIN busy-claims query: {' | '.join(used[:3])}")
 

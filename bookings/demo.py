@@ -35,6 +35,7 @@ from bookings.models import (
     ResourcePool,
 )
 from bookings.services import bookings as services
+from bookings.services.resources import space_fields
 from core.calendar import working_calendar
 from spaces.models import BOOKABLE_KINDS, BuildingKind, Campus, Space, SpaceKind
 from tenants.models import Membership
@@ -214,10 +215,7 @@ def _sync_resources(campus: Campus, policies: dict[str, BookingPolicy]) -> int:
             campus=campus,
             space=space,
             location=space,
-            kind=space.kind if space.kind in ResourceKind.values else ResourceKind.BOARDROOM,
-            name=f"{space.code} {space.name}",
-            name_zh=f"{space.code} {space.name_zh}" if space.name_zh else "",
-            capacity=space.capacity,
+            **space_fields(space),
             policy=policies[POLICY_FOR_KIND[space.kind].name],
         )
         for space in missing

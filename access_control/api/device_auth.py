@@ -23,7 +23,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import wraps
 from typing import Any
 from urllib.parse import unquote_plus
@@ -36,6 +36,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from access_control.client import response_signature
+from access_control.client import utc_iso as iso
 from access_control.crypto import device_secret
 from access_control.models import Device
 
@@ -64,11 +66,6 @@ PROBLEMS: dict[str, tuple[int, str, bool]] = {
 }
 
 
-def iso(moment: datetime) -> str:
-    """UTC ISO 8601 with milliseconds and ``Z`` (the protocol's time format)."""
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def canonical_query(raw_query: str) -> str:
     """Parameters sorted by name then value (as sent, still percent-encoded), joined by ``&``."""
     if not raw_query:
@@ -91,10 +88,6 @@ def string_to_sign(*, method: str, path: str, query: str, body: bytes, ts: str, 
 
 def request_signature(secret: bytes, **parts: Any) -> str:
     return base64.b64encode(hmac.new(secret, string_to_sign(**parts), hashlib.sha256).digest()).decode()
-
-
-def response_signature(secret: bytes, nonce: str, body: bytes) -> str:
-    return base64.b64encode(hmac.new(secret, nonce.encode() + b"\n" + body, hashlib.sha256).digest()).decode()
 
 
 class DeviceProblem(Exception):

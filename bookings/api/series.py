@@ -167,7 +167,7 @@ class BookingSeriesViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
     queryset = BookingSeries.objects.none()
 
     def get_queryset(self) -> QuerySet[BookingSeries]:
-        return services.series_visible_to(self.request.user).prefetch_related(
+        return BookingSeries.objects.visible_to(self.request.user).prefetch_related(
             Prefetch("bookings", queryset=Booking.objects.order_by("starts_at", "pk"))
         )
 

@@ -6,7 +6,7 @@ Only the person waiting (or staff) may leave or accept.
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -68,13 +68,11 @@ class WaitlistEntryViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
     filterset_fields = ["status", "resource"]
 
     def get_queryset(self) -> QuerySet[WaitlistEntry]:
-        qs = WaitlistEntry.objects.select_related("resource").order_by("-created_at", "-pk")
-        user = self.request.user
-        if user.is_staff:
-            return qs
-        return qs.filter(
-            Q(person=user) | Q(company__memberships__user=user, company__memberships__is_active=True)
-        ).distinct()
+        return (
+            WaitlistEntry.objects.visible_to(self.request.user)
+            .select_related("resource")
+            .order_by("-created_at", "-pk")
+        )
 
     @extend_schema(request=WaitlistJoinSerializer, responses={201: WaitlistEntrySerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

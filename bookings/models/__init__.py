@@ -1,5 +1,4 @@
 from bookings.models.bookings import (
-    ACTIVE_STATUSES,
     HOLDING_STATUSES,
     Booking,
     BookingClaim,
@@ -22,7 +21,6 @@ from bookings.models.resources import (
 )
 
 __all__ = [
-    "ACTIVE_STATUSES",
     "HOLDING_STATUSES",
     "Audience",
     "Booking",

@@ -1,14 +1,14 @@
 """Bookings, their recurring series, the claims that make overlaps impossible, and waitlists."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
 from django.conf import settings
 from django.contrib.postgres.fields import RangeOperators
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import connection, models
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import F, Q, Value
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.db import PostgresExclusionConstraint, TsTzRange, check_constraint
@@ -27,8 +27,6 @@ class BookingStatus(models.TextChoices):
 
 # A booking in one of these states holds its time (and has claims).
 HOLDING_STATUSES = (BookingStatus.PENDING_APPROVAL, BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN)
-# Upcoming or running: what people see as "my bookings".
-ACTIVE_STATUSES = HOLDING_STATUSES
 
 
 class CheckInVia(models.TextChoices):
@@ -38,29 +36,43 @@ class CheckInVia(models.TextChoices):
     STAFF = "staff", _("Staff")
 
 
-class BookingQuerySet(models.QuerySet["Booking"]):
-    def holding(self) -> "BookingQuerySet":
-        return self.filter(status__in=HOLDING_STATUSES)
+class OwnOrCompanyQuerySet(models.QuerySet[Any]):
+    """Rows of a person, made for a company: ``visible_to`` shows staff everything and others
+    their own rows and those of companies they are active members of."""
 
-    def overlapping(self, starts_at: datetime, ends_at: datetime) -> "BookingQuerySet":
-        """Bookings whose half-open [starts_at, ends_at) meets the given range (buffers not counted)."""
-        return self.filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
+    person_field = "booked_by"
 
-    def upcoming(self, now: datetime | None = None) -> "BookingQuerySet":
-        return self.holding().filter(ends_at__gt=now or timezone.now())
-
-    def visible_to(self, user: Any) -> "BookingQuerySet":
-        """Staff see all; others see their own bookings and those of companies they are active members of."""
+    def visible_to(self, user: Any) -> Self:
         if user.is_staff:
             return self
         return self.filter(
-            Q(booked_by=user) | Q(company__memberships__user=user, company__memberships__is_active=True)
+            Q(**{self.person_field: user})
+            | Q(company__memberships__user=user, company__memberships__is_active=True)
         ).distinct()
 
-    def with_related(self) -> "BookingQuerySet":
-        return self.select_related(
-            "resource__campus", "resource__location__floor__building", "company", "booked_by"
-        )
+
+class BookingQuerySet(OwnOrCompanyQuerySet):
+    def holding(self) -> Self:
+        return self.filter(status__in=HOLDING_STATUSES)
+
+
+class WaitlistEntryQuerySet(OwnOrCompanyQuerySet):
+    person_field = "person"
+
+
+class BookingClaimQuerySet(models.QuerySet["BookingClaim"]):
+    def meeting(self, starts_at: datetime, ends_at: datetime) -> Self:
+        """Claims whose half-open [starts_at, ends_at) meets the given half-open range.
+
+        On PostgreSQL the test is written on ``tstzrange(starts_at, ends_at, '[)')``, so the
+        planner can use the GiST indexes on that expression (the exclusion constraint's and
+        ``bookings_claim_span_gist``); elsewhere it is a pair of comparisons.
+        """
+        if connection.vendor == "postgresql":
+            return self.annotate(span=TsTzRange("starts_at", "ends_at", Value("[)"))).filter(
+                span__overlap=DateTimeTZRange(starts_at, ends_at, "[)")
+            )
+        return self.filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
 
 
 class BookingSeries(TimeStampedModel):
@@ -96,6 +108,8 @@ class BookingSeries(TimeStampedModel):
         _("excluded dates"), default=list, blank=True, help_text=_("Local dates (YYYY-MM-DD) left out.")
     )
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    objects = OwnOrCompanyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("booking series")
@@ -257,6 +271,8 @@ class WaitlistEntry(TimeStampedModel):
         blank=True,
     )
 
+    objects = WaitlistEntryQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("waitlist entry")
         verbose_name_plural = _("waitlist entries")
@@ -316,6 +332,8 @@ class BookingClaim(models.Model):
     )
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
+
+    objects = BookingClaimQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("booking claim")

@@ -196,9 +196,6 @@ class ResourceQuerySet(models.QuerySet["Resource"]):
     def active(self) -> "ResourceQuerySet":
         return self.filter(is_active=True)
 
-    def with_path(self) -> "ResourceQuerySet":
-        return self.select_related("campus", "location__floor__building", "policy")
-
 
 class Resource(TimeStampedModel):
     """Something bookable: a space (boardroom, desk, hall, lab) or, from the labs app, a piece of equipment.

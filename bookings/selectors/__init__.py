@@ -2,7 +2,6 @@
 
 from bookings.selectors.availability import (
     FreeSlot,
-    claims_meeting,
     resource_availability,
     resource_free_slots,
 )
@@ -10,7 +9,6 @@ from bookings.selectors.credits import company_credit_balance, current_month
 
 __all__ = [
     "FreeSlot",
-    "claims_meeting",
     "company_credit_balance",
     "current_month",
     "resource_availability",

@@ -22,33 +22,15 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import connection
-from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
-from django.db.models import Prefetch, Q, QuerySet, Value
+from django.db.models import Prefetch, Q, QuerySet
 
 from bookings.models import Audience, BookingClaim, BookingPolicy, OpeningHours, Resource
 from bookings.services.rules import CURRENT_TENANCY, opening_intervals
 from core.calendar import WorkingCalendar, working_calendar
-from core.db import TsTzRange
 from spaces.models import Campus
 from tenants.models import Membership, Tenancy
 
 ZERO = timedelta(0)
-
-
-def claims_meeting(*, starts_at: datetime, ends_at: datetime) -> QuerySet[BookingClaim]:
-    """Claims whose half-open [starts_at, ends_at) meets the given half-open range.
-
-    On PostgreSQL the test is written on ``tstzrange(starts_at, ends_at, '[)')`` so the
-    planner can use the GiST index on that expression; a plain pair of comparisons
-    could only scan a b-tree from one end.
-    """
-    claims = BookingClaim.objects.all()
-    if connection.vendor == "postgresql":
-        return claims.annotate(span=TsTzRange("starts_at", "ends_at", Value("[)"))).filter(
-            span__overlap=DateTimeTZRange(starts_at, ends_at, "[)")
-        )
-    return claims.filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
 
 
 def _candidates(
@@ -183,9 +165,9 @@ def resource_availability(
     if require_open or (user is not None and not user.is_staff):
         zones = set(Campus.objects.order_by().values_list("time_zone", flat=True).distinct())
     pairs = {(policy_id, zone) for policy_id in policies for zone in zones}
-    widest = claims_meeting(
-        starts_at=starts_at - max(p.buffer_before for p in policies.values()),
-        ends_at=ends_at + max(p.buffer_after for p in policies.values()),
+    widest = BookingClaim.objects.meeting(
+        starts_at - max(p.buffer_before for p in policies.values()),
+        ends_at + max(p.buffer_after for p in policies.values()),
     )
     # One indexed read of the claims meeting the widest window, each with its unit's and the
     # unit's parent's policy; then each resource's own buffers decide in Python. (As two
@@ -257,7 +239,7 @@ def resource_free_slots(
         return []
     day_start, day_end = opened[0][0], max(closes for _, closes in opened)
     claims = (
-        claims_meeting(starts_at=day_start - policy.buffer_before, ends_at=day_end + policy.buffer_after)
+        BookingClaim.objects.meeting(day_start - policy.buffer_before, day_end + policy.buffer_after)
         .filter(Q(unit=resource) | Q(unit__parent=resource))
         .values_list("starts_at", "ends_at")
     )
@@ -291,7 +273,6 @@ def resource_free_slots(
 
 __all__ = [
     "FreeSlot",
-    "claims_meeting",
     "resource_availability",
     "resource_free_slots",
 ]

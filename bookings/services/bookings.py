@@ -33,16 +33,18 @@ def _is_staff(actor: Any, booking: Booking) -> bool:
     return bool(actor.is_staff)
 
 
-def _manages(actor: Any, booking: Booking) -> bool:
-    """The booker, an owner or admin of the booking's company, or staff."""
-    if actor.is_staff or booking.booked_by_id == actor.pk:
+def may_manage(actor: Any, *, booked_by_id: int, company_id: int | None) -> bool:
+    """The booker, an owner or admin of the company booked for, or staff (bookings and series)."""
+    if actor.is_staff or booked_by_id == actor.pk:
         return True
     return (
-        booking.company_id is not None
-        and Membership.objects.filter(
-            company_id=booking.company_id, user=actor, is_active=True, role__in=("owner", "admin")
-        ).exists()
+        company_id is not None
+        and Membership.objects.managing().filter(company_id=company_id, user=actor).exists()
     )
+
+
+def _manages(actor: Any, booking: Booking) -> bool:
+    return may_manage(actor, booked_by_id=booking.booked_by_id, company_id=booking.company_id)
 
 
 def _attends(actor: Any, booking: Booking) -> bool:
@@ -51,7 +53,7 @@ def _attends(actor: Any, booking: Booking) -> bool:
         return True
     return (
         booking.company_id is not None
-        and Membership.objects.filter(company_id=booking.company_id, user=actor, is_active=True).exists()
+        and Membership.objects.active().filter(company_id=booking.company_id, user=actor).exists()
     )
 
 
@@ -73,14 +75,12 @@ def booking_company(*, user: Any, company: Company | None) -> Company | None:
     if company is not None:
         if user.is_staff:
             return company
-        if not Membership.objects.filter(company=company, user=user, is_active=True).exists():
+        if not Membership.objects.active().filter(company=company, user=user).exists():
             raise ActionForbidden(_("You are not a member of that company."), code="not_a_member")
         return company
     if user.is_staff:
         return None
-    companies = list(
-        Company.objects.filter(memberships__user=user, memberships__is_active=True).distinct()[:2]
-    )
+    companies = list(Company.objects.visible_to(user).distinct()[:2])  # a non-staff user's companies
     if not companies:
         raise ActionForbidden(_("You are not a member of any company."), code="not_a_member")
     if len(companies) > 1:
@@ -255,7 +255,6 @@ def _perform(
         booking,
         action=action,
         actor=actor,
-        actor_label="" if actor is not None else "system",
         reason=reason,
         apply=apply,
         data=data,

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from bookings.models import Booking, BookingClaim, Resource, WaitlistEntry
@@ -22,11 +23,11 @@ def footprint_ids(resource: Resource) -> list[int]:
     return sorted([resource.pk, *Resource.objects.filter(parent=resource).values_list("pk", flat=True)])
 
 
-def conflicting_claims(*, unit_ids: Iterable[int], starts_at: datetime, ends_at: datetime):  # type: ignore[no-untyped-def]
+def conflicting_claims(
+    *, unit_ids: Iterable[int], starts_at: datetime, ends_at: datetime
+) -> QuerySet[BookingClaim]:
     """Claims on any of ``unit_ids`` that meet the half-open range [starts_at, ends_at)."""
-    return BookingClaim.objects.filter(
-        unit_id__in=list(unit_ids), starts_at__lt=ends_at, ends_at__gt=starts_at
-    )
+    return BookingClaim.objects.filter(unit_id__in=list(unit_ids)).meeting(starts_at, ends_at)
 
 
 def claims_write(

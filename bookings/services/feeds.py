@@ -41,7 +41,7 @@ def calendar_feed_create(
             raise ValidationError({"company": ValidationError(_("Say which company."), code="required")})
         if (
             not owner.is_staff
-            and not Membership.objects.filter(company=company, user=owner, is_active=True).exists()
+            and not Membership.objects.active().filter(company=company, user=owner).exists()
         ):
             raise ActionForbidden(_("You are not a member of that company."), code="not_a_member")
     if scope == FeedScope.RESOURCE and resource is None:
@@ -83,9 +83,7 @@ def calendar_feed_for_token(*, token: str) -> CalendarFeed | None:
     if (
         feed.scope == FeedScope.COMPANY
         and not feed.owner.is_staff
-        and not Membership.objects.filter(
-            company_id=feed.company_id, user=feed.owner, is_active=True
-        ).exists()
+        and not Membership.objects.active().filter(company_id=feed.company_id, user=feed.owner).exists()
     ):
         return None
     return feed

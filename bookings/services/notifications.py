@@ -16,7 +16,7 @@ from bookings.services import ical
 from notifications import attachments
 from notifications.models import Notification
 from notifications.services import notify, notify_many
-from tenants.models import MemberRole, Membership
+from tenants.models import Membership
 
 # event → notification kind (templates/notifications/bookings/<event>/)
 KINDS = {
@@ -47,9 +47,8 @@ def _company_managers(booking: Booking) -> list[Any]:
         return []
     return [
         m.user
-        for m in Membership.objects.filter(
-            company_id=booking.company_id, is_active=True, role__in=(MemberRole.OWNER, MemberRole.ADMIN)
-        )
+        for m in Membership.objects.managing()
+        .filter(company_id=booking.company_id)
         .select_related("user")
         .order_by("pk")
     ]

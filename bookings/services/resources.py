@@ -48,6 +48,16 @@ def default_policy(kind: str) -> BookingPolicy:
     return policy
 
 
+def space_fields(space: Space) -> dict[str, object]:
+    """What a space's resource takes from the space: kind, name and capacity."""
+    return {
+        "kind": space.kind if space.kind in ResourceKind.values else ResourceKind.BOARDROOM,
+        "name": f"{space.code} {space.name}",
+        "name_zh": f"{space.code} {space.name_zh}" if space.name_zh else "",
+        "capacity": space.capacity,
+    }
+
+
 @transaction.atomic
 def resource_sync_for_space(*, space: Space) -> Resource | None:
     """Create or update the resource of a bookable space; deactivate it when the space stops being bookable.
@@ -64,10 +74,8 @@ def resource_sync_for_space(*, space: Space) -> Resource | None:
         resource = Resource(space=space, location=space, policy=default_policy(space.kind))
     resource.campus_id = campus_id
     resource.parent = parent
-    resource.kind = space.kind if space.kind in ResourceKind.values else ResourceKind.BOARDROOM
-    resource.name = f"{space.code} {space.name}"
-    resource.name_zh = f"{space.code} {space.name_zh}" if space.name_zh else ""
-    resource.capacity = space.capacity
+    for field, value in space_fields(space).items():
+        setattr(resource, field, value)
     resource.is_active = bookable
     resource.save()
     if space.kind not in (SpaceKind.HOT_DESK, SpaceKind.DEDICATED_DESK):

@@ -45,7 +45,6 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrulestr
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,7 +53,7 @@ from bookings.services import bookings as booking_services
 from core.calendar import working_calendar
 from core.exceptions import ActionForbidden
 from core.workflow import transition_log
-from tenants.models import Company, Membership
+from tenants.models import Company
 
 MAX_OCCURRENCES = 200
 MAX_SPAN_DAYS = 3 * 366  # no series reaches further than the longest policy horizon allows
@@ -279,26 +278,9 @@ def _add_exdates(series: BookingSeries, days: Iterable[date]) -> None:
 # --- who may act, and what one sees ----------------------------------------------------------------
 
 
-def series_visible_to(user: Any) -> QuerySet[BookingSeries]:
-    """Staff see every series; others their own and those of companies they are active members of."""
-    qs = BookingSeries.objects.all()
-    if user.is_staff:
-        return qs
-    return qs.filter(
-        Q(booked_by=user) | Q(company__memberships__user=user, company__memberships__is_active=True)
-    ).distinct()
-
-
 def _check_manages(actor: Any, series: BookingSeries) -> None:
     """The booker, an owner or admin of the series' company, or staff."""
-    if actor.is_staff or series.booked_by_id == actor.pk:
-        return
-    if (
-        series.company_id is not None
-        and Membership.objects.filter(
-            company_id=series.company_id, user=actor, is_active=True, role__in=("owner", "admin")
-        ).exists()
-    ):
+    if booking_services.may_manage(actor, booked_by_id=series.booked_by_id, company_id=series.company_id):
         return
     raise ActionForbidden(_("You may not change this series."), code="actor_not_allowed")
 

@@ -162,7 +162,6 @@ def _offer(entry: WaitlistEntry, *, now: datetime) -> bool:
         action="offer",
         from_state=W.WAITING,
         to_state=W.OFFERED,
-        actor_label="system",
         data={"offer_expires_at": expires.isoformat()},
     )
     tz = entry.resource.tzinfo
@@ -263,9 +262,7 @@ def waitlist_expire_offers(*, now: datetime) -> dict[str, int]:
             continue  # accepted or left meanwhile
         expired += 1
         claims.claims_release(offer=entry)
-        transition_log(
-            obj=entry, action="expire", from_state=W.OFFERED, to_state=W.EXPIRED, actor_label="system"
-        )
+        transition_log(obj=entry, action="expire", from_state=W.OFFERED, to_state=W.EXPIRED)
         blocked_from, blocked_until = _blocked(entry)
         reoffered += len(
             waitlist_offer_next(
@@ -282,7 +279,6 @@ def waitlist_expire_offers(*, now: datetime) -> dict[str, int]:
                 action="expire",
                 from_state=W.WAITING,
                 to_state=W.EXPIRED,
-                actor_label="system",
                 reason=_("The slot has begun."),
             )
     return {"expired": expired, "offered": reoffered, "lapsed": lapsed}

@@ -118,6 +118,15 @@ class MemberRole(models.TextChoices):
     MEMBER = "member", _("Member")
 
 
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def active(self) -> "MembershipQuerySet":
+        return self.filter(is_active=True)
+
+    def managing(self) -> "MembershipQuerySet":
+        """Active owners and admins: who may manage the company's team and its bookings."""
+        return self.active().filter(role__in=(MemberRole.OWNER, MemberRole.ADMIN))
+
+
 class Membership(TimeStampedModel):
     """A person's role in a company. One owner per company; admins manage the team."""
 
@@ -133,6 +142,8 @@ class Membership(TimeStampedModel):
     role = models.CharField(_("role"), max_length=16, choices=MemberRole, default=MemberRole.MEMBER)
     is_active = models.BooleanField(_("active"), default=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("membership")
