@@ -11,10 +11,9 @@ from bookings.views import calendar_feed_view
 from core.views import healthz
 
 urlpatterns = [
-    path(
-        "",
-        login_not_required(RedirectView.as_view(url=f"/{settings.ADMIN_URL}", permanent=False)),
-    ),
+    # The portal is the front door: it sends staff on to the admin.
+    path("", login_not_required(RedirectView.as_view(pattern_name="portal:home", permanent=False))),
+    path("portal/", include("portal.urls")),
     path("healthz", healthz, name="healthz"),
     path("calendar/<str:token>.ics", calendar_feed_view, name="calendar-feed"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

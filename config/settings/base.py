@@ -61,12 +61,23 @@ DJANGO_APPS = [
     "django.contrib.admin",
 ]
 THIRD_PARTY_APPS = ["rest_framework", "django_filters", "drf_spectacular"]
-LOCAL_APPS = ["core", "accounts", "notifications", "spaces", "tenants", "bookings", "access_control"]
+LOCAL_APPS = [
+    "core",
+    "accounts",
+    "notifications",
+    "spaces",
+    "tenants",
+    "bookings",
+    "access_control",
+    "portal",
+]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 # AUTHENTICATION
 AUTH_USER_MODEL = "accounts.User"
-LOGIN_URL = "admin:login"
+LOGIN_URL = "portal:login"
+LOGIN_REDIRECT_URL = "portal:home"
+LOGOUT_REDIRECT_URL = "portal:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from portal.views import auth, home
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", home.HomeView.as_view(), name="home"),
+    path("sign-in/", auth.SignInView.as_view(), name="login"),
+    path("sign-out/", auth.SignOutView.as_view(), name="logout"),
+]
