@@ -111,7 +111,7 @@ def generate(*, resources: int) -> dict[str, int]:
                        s.ends_at + make_interval(mins => p.buffer_after_minutes),
                        'confirmed', 0, '', %(user)s, r.id
                 FROM bookings_resource r
-                JOIN bookings_bookingpolicy p ON p.id = r.policy_id
+                JOIN bookings_bookingpolicy p ON p.id = r.policy_id AND r.campus_id = %(campus)s
                 CROSS JOIN generate_series(0, %(days)s - 1) AS d
                 CROSS JOIN LATERAL (
                     SELECT %(base)s::timestamptz + d * interval '1 day' AS day
@@ -130,17 +130,20 @@ def generate(*, resources: int) -> dict[str, int]:
                     WHERE r.kind = 'coworking_area'
                 ) AS s
                 """,
-                {"user": user.pk, "days": days, "base": base},
+                {"user": user.pk, "days": days, "base": base, "campus": camp.pk},
             )
             bookings = cursor.rowcount
             cursor.execute(
                 """
                 INSERT INTO bookings_bookingclaim (unit_id, booking_id, starts_at, ends_at)
                 SELECT b.resource_id, b.id, b.blocked_from, b.blocked_until FROM bookings_booking b
+                WHERE b.booked_by_id = %(user)s
                 UNION ALL
                 SELECT c.id, b.id, b.blocked_from, b.blocked_until
                 FROM bookings_booking b JOIN bookings_resource c ON c.parent_id = b.resource_id
-                """
+                WHERE b.booked_by_id = %(user)s
+                """,
+                {"user": user.pk},
             )
             claims = cursor.rowcount
         with timed("indexes and the exclusion constraint rebuilt (the constraint re-checks every row)"):

@@ -4,16 +4,18 @@ Both run a constant number of queries whatever the number of resources or bookin
 
 ``resource_availability`` builds a QuerySet the caller reads (and can paginate in SQL):
 
-1. the policies with their opening hours (two queries) and, when opening hours or the
-   user's companies matter, the campuses' zones (one): opening
-   hours, buffers and who may book depend on the policy, not on the resource;
+1. when opening hours or the user's companies matter, the policies with their opening
+   hours (two queries) and the campuses' zones (one): opening hours and who may book
+   depend on the policy and the zone, not on the resource;
 2. free = candidates minus busy, minus the (policy, zone) pairs closed then (opening
    hours and holidays, by one working calendar) or not open to the user's companies,
-   in one query: busy are the claimed units plus their parents (a resource's footprint
-   is itself and the resources inside it, as ``claims.footprint_ids`` has it), from the
-   claims that meet the window widened by the largest buffer (on PostgreSQL written on
-   the claims' time range, so it runs on the GiST index ``bookings_claim_span_gist``)
-   and then [starts_at - the resource's buffer before, ends_at + its buffer after).
+   in one statement: busy are the claimed units plus their parents (a resource's
+   footprint is itself and the resources inside it, as ``claims.footprint_ids`` has it),
+   from the claims that meet the window widened by the largest buffers (on PostgreSQL
+   written on the claims' time range, so it runs on the GiST index
+   ``bookings_claim_span_gist``) and then [starts_at - the resource's buffer before,
+   ends_at + its buffer after). On PostgreSQL busy is a subquery of that statement;
+   elsewhere the claims are read first and the buffers applied in Python.
 """
 
 from collections.abc import Iterable
@@ -22,7 +24,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from bookings.models import Audience, BookingClaim, BookingPolicy, OpeningHours, Resource
 from bookings.services.rules import CURRENT_TENANCY, opening_intervals
@@ -116,6 +120,50 @@ class _Audience:
         return bool(kinds)
 
 
+# The resources a claim meeting [starts_at, ends_at) holds, each with its own buffers: a claim
+# holds its unit and the unit's parent (a resource's footprint is itself and the resources inside
+# it, as ``claims.footprint_ids`` has it). The first range test, widened by the largest buffers,
+# runs on the GiST index ``bookings_claim_span_gist``; the exact test per resource follows.
+BUSY_SQL = """
+SELECT held.id
+FROM (
+    SELECT make_interval(mins => max(buffer_before_minutes)) AS before,
+           make_interval(mins => max(buffer_after_minutes)) AS after
+    FROM bookings_bookingpolicy
+) AS widest
+CROSS JOIN bookings_bookingclaim AS claim
+JOIN bookings_resource AS unit ON unit.id = claim.unit_id
+CROSS JOIN LATERAL (VALUES (unit.id), (unit.parent_id)) AS held(id)
+JOIN bookings_resource AS resource ON resource.id = held.id
+JOIN bookings_bookingpolicy AS policy ON policy.id = resource.policy_id
+WHERE tstzrange(claim.starts_at, claim.ends_at, '[)')
+      && tstzrange(%s - widest.before, %s + widest.after, '[)')
+  AND claim.starts_at < %s + make_interval(mins => policy.buffer_after_minutes)
+  AND claim.ends_at > %s - make_interval(mins => policy.buffer_before_minutes)
+"""
+
+
+def _busy(policies: dict[int, BookingPolicy], starts_at: datetime, ends_at: datetime) -> set[int]:
+    """``BUSY_SQL`` off PostgreSQL: one read of the claims meeting the widest window, each with its
+    unit's and the unit's parent's policy; each resource's own buffers then decide."""
+    widest = BookingClaim.objects.meeting(
+        starts_at - max(p.buffer_before for p in policies.values()),
+        ends_at + max(p.buffer_after for p in policies.values()),
+    )
+    busy: set[int] = set()
+    for unit_id, unit_policy, parent_id, parent_policy, claim_start, claim_end in widest.values_list(
+        "unit_id", "unit__policy_id", "unit__parent_id", "unit__parent__policy_id", "starts_at", "ends_at"
+    ):
+        for resource_id, policy_id in ((unit_id, unit_policy), (parent_id, parent_policy)):
+            if resource_id is None or resource_id in busy:
+                continue
+            policy = policies.get(policy_id)
+            before, after = (policy.buffer_before, policy.buffer_after) if policy else (ZERO, ZERO)
+            if claim_start < ends_at + after and claim_end > starts_at - before:
+                busy.add(resource_id)
+    return busy
+
+
 def resource_availability(
     *,
     starts_at: datetime,
@@ -140,9 +188,10 @@ def resource_availability(
     search answers "what is free", ``booking_create`` says whether it may be booked.
 
     Returns an unevaluated QuerySet (campus, location and policy joined), so a caller
-    can paginate it in SQL. Two to six queries to build it (opening hours and the user's
-    companies add some), whatever the numbers of resources and bookings; one more (two
-    with a count) to read it.
+    can paginate it in SQL. On PostgreSQL free-busy is that one statement (the busy set is
+    its subquery); opening hours and the user's companies add up to five queries to build it
+    (elsewhere the claims are read first, one more), whatever the numbers of resources and
+    bookings. Reading it is one query, two with a count.
     """
     candidates = _candidates(
         campus=campus,
@@ -152,41 +201,32 @@ def resource_availability(
         capacity_min=capacity_min,
         features=features,
     )
-    # Opening hours, buffers and audience depend on the policy (and the campus's zone), not the resource.
+    # Opening hours and audience depend on the policy (and the campus's zone), not the resource.
     # Policies and campus zones are small reference tables: read them whole rather than scan the
     # candidates for the pairs in use (a (policy, zone) pair no resource has excludes nothing).
-    policy_rows = BookingPolicy.objects.all()
-    if require_open:
-        policy_rows = policy_rows.prefetch_related(_hours_prefetch())
-    policies = {p.pk: p for p in policy_rows}
-    if not policies:
-        return candidates.none()
+    # Free-busy alone needs neither: the busy set is then one subquery of the final statement.
+    audience_matters = user is not None and not user.is_staff
+    policies: dict[int, BookingPolicy] = {}
+    if require_open or audience_matters or connection.vendor != "postgresql":
+        policy_rows = BookingPolicy.objects.all()
+        if require_open:
+            policy_rows = policy_rows.prefetch_related(_hours_prefetch())
+        policies = {p.pk: p for p in policy_rows}
+        if not policies:
+            return candidates.none()
     zones: set[str] = set()
-    if require_open or (user is not None and not user.is_staff):
+    if require_open or audience_matters:
         zones = set(Campus.objects.order_by().values_list("time_zone", flat=True).distinct())
     pairs = {(policy_id, zone) for policy_id in policies for zone in zones}
-    widest = BookingClaim.objects.meeting(
-        starts_at - max(p.buffer_before for p in policies.values()),
-        ends_at + max(p.buffer_after for p in policies.values()),
-    )
-    # One indexed read of the claims meeting the widest window, each with its unit's and the
-    # unit's parent's policy; then each resource's own buffers decide in Python. (As two
-    # NOT IN subqueries, PostgreSQL planned the parents' one as a merge join over every claim.)
-    busy: set[int] = set()
-    for unit_id, unit_policy, parent_id, parent_policy, claim_start, claim_end in widest.values_list(
-        "unit_id", "unit__policy_id", "unit__parent_id", "unit__parent__policy_id", "starts_at", "ends_at"
-    ):
-        for resource_id, policy_id in ((unit_id, unit_policy), (parent_id, parent_policy)):
-            if resource_id is None or resource_id in busy:
-                continue
-            policy = policies.get(policy_id)
-            before, after = (policy.buffer_before, policy.buffer_after) if policy else (ZERO, ZERO)
-            if claim_start < ends_at + after and claim_end > starts_at - before:
-                busy.add(resource_id)
+    if connection.vendor == "postgresql":
+        busy = RawSQL(BUSY_SQL, (starts_at, ends_at, ends_at, starts_at))  # noqa: S611 (constant SQL, bound params)
+        free = candidates.exclude(pk__in=busy)
+    else:
+        free = candidates.exclude(pk__in=sorted(_busy(policies, starts_at, ends_at)))
     refused = Q(pk__in=[])
     calendar = (calendar or working_calendar()) if require_open else None
     audience = None
-    if user is not None and not user.is_staff:
+    if audience_matters:
         audience = _Audience(user=user, policies=policies.values(), starts_at=starts_at)
     for policy_id, time_zone in pairs:
         policy, tz = policies[policy_id], ZoneInfo(time_zone)
@@ -194,7 +234,7 @@ def resource_availability(
             audience is not None and not audience.admits(policy, starts_at.astimezone(tz).date())
         ):
             refused |= Q(policy_id=policy_id, campus__time_zone=time_zone)
-    return candidates.exclude(pk__in=sorted(busy)).exclude(refused)
+    return free.exclude(refused) if pairs else free
 
 
 @dataclass(frozen=True)
