@@ -22,150 +22,30 @@ import gzip
 import json
 import os
 import random
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 import warnings
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-import psycopg
+from bench.env import (
+    bench_database_url,
+    percentile,
+    recreate_database,
+    say,
+    server_env,
+    start_gunicorn,
+    start_redis,
+    stop,
+)
 
-HOST = "127.0.0.1"
-ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "campus_bench_access"
 CLIENTS = 100
 PHASE_SECONDS = float(os.environ.get("BENCH_PHASE_SECONDS", "10"))
 SNAPSHOT_ENTRIES = int(os.environ.get("BENCH_SNAPSHOT_ENTRIES", "50000"))
 PEOPLE = 100
 INGEST_DEVICES, INGEST_BATCHES, BATCH = 4, 10, 500
-
-
-def say(line: str = "") -> None:
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    k = (len(ordered) - 1) * p / 100
-    low = int(k)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def _wait_port(port: int, proc: subprocess.Popen, what: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{what} exited")
-        try:
-            with socket.create_connection((HOST, port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{what} did not start")
-
-
-def _stop(proc: subprocess.Popen | None) -> None:
-    if proc is not None and proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-# --- database, Redis, server ----------------------------------------------------------------------------
-
-
-def database_url() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql"):
-        sys.exit("The access benchmarks need PostgreSQL: set DATABASE_URL=postgres://user@host:port/anything")
-    name = os.environ.get("BENCH_ACCESS_DB_NAME", DEFAULT_DB)
-    if name == parts.path.lstrip("/"):
-        sys.exit(
-            f"BENCH_ACCESS_DB_NAME {name!r} is the database DATABASE_URL names; the benchmark drops its own."
-        )
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def recreate_database(url: str) -> None:
-    name = urlsplit(url).path.lstrip("/")
-    admin = urlunsplit(urlsplit(url)._replace(scheme="postgresql", path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def start_redis() -> tuple[subprocess.Popen | None, str]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        return None, ""
-    port = _free_port()
-    proc = subprocess.Popen(  # noqa: S603
-        [binary, "--bind", HOST, "--port", str(port), "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-    _wait_port(port, proc, "redis-server")
-    return proc, f"redis://{HOST}:{port}/0"
-
-
-def server_env(url: str, redis_url: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": url,
-        "REDIS_URL": redis_url,
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DJANGO_DEBUG": "false",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "ACCESS_DEVICE_RATE_LIMIT": "0",  # the benchmark measures the server, not the limiter
-        "DJANGO_LOG_LEVEL": "WARNING",
-        "PYTHONWARNINGS": "ignore::UserWarning",
-    }
-
-
-def start_server(env: dict[str, str], *, workers: int = 3, threads: int = 8) -> tuple[subprocess.Popen, int]:
-    port = _free_port()
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    proc = subprocess.Popen(  # noqa: S603
-        [
-            str(gunicorn),
-            "config.wsgi:application",
-            "--bind",
-            f"{HOST}:{port}",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            str(threads),
-            "--keep-alive",
-            "30",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    _wait_port(port, proc, "gunicorn")
-    return proc, port
 
 
 # --- data -----------------------------------------------------------------------------------------------
@@ -328,10 +208,11 @@ def report(label: str, server: list[float], latency: list[float], errors: int, e
 
 def main() -> None:
     started = time.perf_counter()
-    url = database_url()
+    url = bench_database_url(name_variable="BENCH_ACCESS_DB_NAME", default=DEFAULT_DB)
     recreate_database(url)
     redis_proc, redis_url = start_redis()
-    env = server_env(url, redis_url)
+    # The benchmark measures the server, not the device rate limiter.
+    env = server_env(url, redis_url, ACCESS_DEVICE_RATE_LIMIT="0")
     os.environ.update(env)
     warnings.filterwarnings("ignore", message="No directory at")
     server_proc = None
@@ -359,8 +240,8 @@ def main() -> None:
         big_site, big_device = seed_snapshot(campus, building, SNAPSHOT_ENTRIES)
         say(f"seeded a site of {SNAPSHOT_ENTRIES:,} allow-list entries in {time.perf_counter() - t:.1f} s")
 
-        server_proc, port = start_server(env)
-        base = f"http://{HOST}:{port}"
+        server_proc, port = start_gunicorn(env, workers=3, threads=8)
+        base = f"http://127.0.0.1:{port}"
         say(f"gunicorn on {base}: 3 gthread workers × 8 threads; 2 cores shared with the clients")
 
         # 1. decisions vs ping
@@ -465,8 +346,8 @@ def main() -> None:
         say()
         say(f"access benchmarks done in {time.perf_counter() - started:.0f} s")
     finally:
-        _stop(server_proc)
-        _stop(redis_proc)
+        stop(server_proc)
+        stop(redis_proc)
 
 
 if __name__ == "__main__":

@@ -11,77 +11,30 @@ like the POST), one indexed query and a small serializer; nothing cheaper that n
 
 import os
 import random
-import signal
-import socket
-import subprocess
 import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from bench.client import Session
-from bench.env import percentile, say, server_env, setup
+from bench.env import HOST, percentile, say, server_env, setup, start_gunicorn, start_redis, stop
 
-HOST = "127.0.0.1"
 CLIENTS = 16
 CONTENDERS = 32
 PHASE_SECONDS = float(os.environ.get("BENCH_PHASE_SECONDS", "10"))
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 class Server:
-    """gunicorn on the benchmark database; stopped (by its own pid) on exit."""
+    """gunicorn on the benchmark database, with the benchmark's own Redis when there is one."""
 
-    def __init__(self, url: str, *, workers: int = 3, threads: int = 4) -> None:
-        self.port = _free_port()
-        gunicorn = Path(sys.executable).with_name("gunicorn")
-        self.proc = subprocess.Popen(  # noqa: S603
-            [
-                str(gunicorn),
-                "config.wsgi:application",
-                "--bind",
-                f"{HOST}:{self.port}",
-                "--workers",
-                str(workers),
-                "--worker-class",
-                "gthread",
-                "--threads",
-                str(threads),
-                "--keep-alive",
-                "30",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=server_env(url),
-        )
-        self.workers, self.threads = workers, threads
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection((HOST, self.port), timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("gunicorn did not start")
+    def __init__(self, url: str, redis_url: str, *, workers: int = 3, threads: int = 4) -> None:
+        self.proc, self.port = start_gunicorn(server_env(url, redis_url), workers=workers, threads=threads)
+        self.workers, self.threads, self.redis = workers, threads, bool(redis_url)
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        stop(self.proc)
 
 
 def _run_clients(
@@ -142,7 +95,8 @@ def bench_throughput(server: Server, *, emails: list[str], password: str, rooms:
     say(f"(a) booking creation vs a trivial authenticated GET, {CLIENTS} concurrent clients")
     say(
         f"  server: gunicorn gthread, {server.workers} workers x {server.threads} threads; "
-        f"{PHASE_SECONDS:.0f} s per phase"
+        f"{PHASE_SECONDS:.0f} s per phase; "
+        + ("tasks queued to Redis, as in production" if server.redis else "tasks run in the request")
     )
     sessions = _sign_in(server.port, emails, password, CLIENTS)
     trivial_path = f"/api/v1/resources/{rooms[0]}/"
@@ -271,7 +225,7 @@ def bench_contention(server: Server, *, emails: list[str], password: str, target
     return ok
 
 
-def run(url: str) -> tuple[float, bool]:
+def run(url: str, redis_url: str) -> tuple[float, bool]:
     from django.db import connection
 
     from bench import world
@@ -286,7 +240,7 @@ def run(url: str) -> tuple[float, bool]:
     targets = [area.pk, *desks, layout.rooms[-1].pk, layout.rooms[-2].pk]
     connection.close()
     emails = [u.email for u in users]
-    server = Server(url)
+    server = Server(url, redis_url)
     try:
         ratio = bench_throughput(server, emails=emails, password=world.PASSWORD, rooms=rooms)
         ok = bench_contention(server, emails=emails, password=world.PASSWORD, targets=targets)
@@ -296,8 +250,12 @@ def run(url: str) -> tuple[float, bool]:
 
 
 def main() -> None:
-    url = setup()
-    _, ok = run(url)
+    redis_proc, redis_url = start_redis()
+    try:
+        url = setup(redis_url=redis_url)
+        _, ok = run(url, redis_url)
+    finally:
+        stop(redis_proc)
     sys.exit(0 if ok else 1)
 
 

@@ -175,9 +175,10 @@ def booking_create(
         status=status,
     )
     # Field rules only: every check constraint holds by construction (the rules above checked
-    # the times; blocked_* widen them; status, credits and check-in are set here), and Django
-    # would spend one query per constraint proving it. PostgreSQL still enforces them.
-    booking.full_clean(validate_constraints=False)
+    # the times; blocked_* widen them; status, credits and check-in are set here), and the
+    # related rows are instances in hand; Django would spend a query on each proving it.
+    # The database still enforces them.
+    booking.full_clean(exclude=["resource", "company", "booked_by", "series"], validate_constraints=False)
     booking.save()
     # Before the claims: their rows then stay uncommitted for less time under contention.
     booking_notifications.booking_notify(

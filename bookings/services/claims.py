@@ -20,7 +20,8 @@ def overlap_error() -> ValidationError:
 def footprint_ids(resource: Resource) -> list[int]:
     """The units a booking of ``resource`` holds: itself and every resource inside it, in id order
     (so concurrent writers insert, and wait on, claims in one order)."""
-    return sorted([resource.pk, *Resource.objects.filter(parent=resource).values_list("pk", flat=True)])
+    inside = Resource.objects.filter(parent=resource).order_by().values_list("pk", flat=True)
+    return sorted([resource.pk, *inside])
 
 
 def conflicting_claims(

@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from bookings.models import Booking, CreditAllowance, CreditEntry, CreditReason, Resource
@@ -45,21 +45,22 @@ def booking_cost(booking: Booking) -> Decimal:
 
 def company_allowances(*, company: Company, month: date) -> dict[str, Decimal]:
     """The allowance per metered resource kind: the company's override, else the largest of its
-    current plans' allowances (tenancies current in ``month``). Kinds not in the dict are not metered."""
-    allowances: dict[str, Decimal] = {}
-    plans = set(
-        Tenancy.objects.filter(
-            company=company, status__in=CURRENT_TENANCY, starts_on__lt=next_month(month), ends_on__gt=month
-        ).values_list("agreement__kind", flat=True)
-    )
-    for kind, credits in CreditAllowance.objects.filter(company__isnull=True, plan__in=plans).values_list(
-        "resource_kind", "credits_per_month"
-    ):
-        allowances[kind] = max(credits, allowances.get(kind, credits))
-    allowances.update(
-        CreditAllowance.objects.filter(company=company).values_list("resource_kind", "credits_per_month")
-    )
-    return allowances
+    current plans' allowances (tenancies current in ``month``). Kinds not in the dict are not metered.
+    One query."""
+    plans = Tenancy.objects.filter(
+        company=company, status__in=CURRENT_TENANCY, starts_on__lt=next_month(month), ends_on__gt=month
+    ).values("agreement__kind")
+    rows = CreditAllowance.objects.filter(
+        Q(company=company) | Q(company__isnull=True, plan__in=plans)
+    ).values_list("company_id", "resource_kind", "credits_per_month")
+    from_plans: dict[str, Decimal] = {}
+    overrides: dict[str, Decimal] = {}
+    for company_id, kind, credits in rows.order_by():
+        if company_id is None:
+            from_plans[kind] = max(credits, from_plans.get(kind, credits))
+        else:
+            overrides[kind] = credits
+    return {**from_plans, **overrides}
 
 
 def credits_used(*, company: Company, month: date) -> dict[str, Decimal]:
@@ -82,14 +83,16 @@ def booking_charge(*, booking: Booking) -> Booking:
     """
     if booking.company_id is None:
         return booking
-    # Serialise the company's charges: the next one reads the usage after this one commits.
-    company = Company.objects.select_for_update().get(pk=booking.company_id)
+    cost = booking_cost(booking)
+    if cost <= 0:
+        return booking
     resource = booking.resource
     month = month_of(booking.starts_at, resource)
-    allowance = company_allowances(company=company, month=month).get(resource.kind)
-    cost = booking_cost(booking)
-    if allowance is None or cost <= 0:
+    allowance = company_allowances(company=booking.company, month=month).get(resource.kind)
+    if allowance is None:
         return booking
+    # Serialise the company's charges: the next one reads the usage after this one commits.
+    company = Company.objects.select_for_update().get(pk=booking.company_id)
     used = credits_used(company=company, month=month).get(resource.kind, ZERO)
     if used + cost > allowance:
         raise ValidationError(

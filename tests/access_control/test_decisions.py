@@ -87,6 +87,25 @@ def test_booking_cancelled_denies_at_once_and_leaves_the_next_delta(booked):  # 
     assert sync.allowlist_snapshot(site=site, door_ids=None, now=timezone.now())["entries"] == []
 
 
+def test_cancelling_a_booking_leaves_the_grants_of_bookings_whose_ids_extend_its_own(booked):  # type: ignore[no-untyped-def]
+    # given: a live grant of booking <pk>0 (booking 1 beside booking 10, say) for the same person
+    booking, door, person = booked
+    other = AccessGrant.objects.create(
+        person=person,
+        source=GrantSource.BOOKING,
+        source_key=f"booking:{booking.pk}0",
+        starts_at=local(MONDAY, 9),
+        ends_at=local(MONDAY, 18),
+    )
+    other.doors.set([door])
+    # when
+    booking_services.booking_cancel(booking=booking, actor=person, now=local(MONDAY, 10))
+    # then: only the cancelled booking's grant ended
+    other.refresh_from_db()
+    assert other.revoked_at is None
+    assert AccessGrant.objects.get(source_key=f"booking:{booking.pk}").revoked_at is not None
+
+
 def test_resource_policy_sets_the_grace(booked):  # type: ignore[no-untyped-def]
     # given
     from access_control.models import ResourceAccessPolicy
