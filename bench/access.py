@@ -2,7 +2,7 @@
 
 Needs PostgreSQL (``DATABASE_URL=postgres://user@host:port/anything``): the run drops and recreates
 its own database (``campus_bench_access``, or ``BENCH_ACCESS_DB_NAME``), never the one DATABASE_URL
-names, and starts its own gunicorn (gthread, as ``bin/web`` serves) and, where ``redis-server`` is
+names, and starts its own gunicorn (3 sync workers, as ``bin/web`` serves) and, where ``redis-server`` is
 installed, its own Redis on a free loopback port (the nonce memory and rate limits then live in
 Redis, as in production). Both are stopped by their own pids at the end. It prints:
 
@@ -19,7 +19,6 @@ Redis, as in production). Both are stopped by their own pids at the end. It prin
 """
 
 import gzip
-import json
 import os
 import random
 import threading
@@ -45,6 +44,7 @@ CLIENTS = 100
 PHASE_SECONDS = float(os.environ.get("BENCH_PHASE_SECONDS", "10"))
 SNAPSHOT_ENTRIES = int(os.environ.get("BENCH_SNAPSHOT_ENTRIES", "50000"))
 PEOPLE = 100
+WORKERS = int(os.environ.get("WEB_CONCURRENCY", "3"))
 INGEST_DEVICES, INGEST_BATCHES, BATCH = 4, 10, 500
 
 
@@ -240,9 +240,9 @@ def main() -> None:
         big_site, big_device = seed_snapshot(campus, building, SNAPSHOT_ENTRIES)
         say(f"seeded a site of {SNAPSHOT_ENTRIES:,} allow-list entries in {time.perf_counter() - t:.1f} s")
 
-        server_proc, port = start_gunicorn(env, workers=3, threads=8)
+        server_proc, port = start_gunicorn(env, workers=WORKERS)
         base = f"http://127.0.0.1:{port}"
-        say(f"gunicorn on {base}: 3 gthread workers × 8 threads; 2 cores shared with the clients")
+        say(f"gunicorn on {base}: {WORKERS} sync workers, as bin/web; {os.cpu_count()} cores in all")
 
         # 1. decisions vs ping
         clients = [AccessClient(base, k.key_id, k.secret, k.pepper, timeout=30) for k in devices]
@@ -273,13 +273,12 @@ def main() -> None:
         builds = []
         for _ in range(3):
             t = time.perf_counter()
-            body = json.dumps(
-                sync.allowlist_snapshot(site=big_site, door_ids=None, now=datetime.now(tz=UTC)),
-                separators=(",", ":"),
-            ).encode()
+            _version, body = sync.allowlist_snapshot_body(
+                site=big_site, door_ids=None, now=datetime.now(tz=UTC)
+            )
             builds.append(time.perf_counter() - t)
         packed = gzip.compress(body, compresslevel=6)
-        say(f"  build + JSON (whole site): best {min(builds):.2f} s, worst {max(builds):.2f} s; "
+        say(f"  build of the JSON body (whole site): best {min(builds):.2f} s, worst {max(builds):.2f} s; "
             f"{len(body) / 1e6:.1f} MB raw, {len(packed) / 1e6:.2f} MB gzipped")  # fmt: skip
         big = AccessClient(base, big_device.key_id, big_device.secret, big_device.pepper, timeout=60)
         t = time.perf_counter()

@@ -1,9 +1,9 @@
 """(a) Booking creation over HTTP under 16 concurrent clients, next to a trivial authenticated GET;
 (c) contention: 32 concurrent clients at the same and overlapping slots, then no overlap may exist.
 
-Both run against a real server: gunicorn (gthread workers, as ``bin/web`` serves) on the benchmark
-database. Clients are threads with kept-alive connections, signed in through ``/api/auth/login/``
-(session cookie; the CSRF token goes with every POST).
+Both run against a real server: gunicorn (3 sync workers, as ``bin/web`` serves) on the benchmark
+database, with its own Redis (tasks are queued, as in production). Clients are threads, signed in
+through ``/api/auth/login/`` (session cookie; the CSRF token goes with every POST).
 
 The trivial endpoint is ``GET /api/v1/resources/{id}/``: authenticated (session lookup and user,
 like the POST), one indexed query and a small serializer; nothing cheaper that needs sign-in exists.
@@ -29,7 +29,7 @@ PHASE_SECONDS = float(os.environ.get("BENCH_PHASE_SECONDS", "10"))
 class Server:
     """gunicorn on the benchmark database, with the benchmark's own Redis when there is one."""
 
-    def __init__(self, url: str, redis_url: str, *, workers: int = 3, threads: int = 4) -> None:
+    def __init__(self, url: str, redis_url: str, *, workers: int = 3, threads: int = 1) -> None:
         self.proc, self.port = start_gunicorn(server_env(url, redis_url), workers=workers, threads=threads)
         self.workers, self.threads, self.redis = workers, threads, bool(redis_url)
 
@@ -94,7 +94,7 @@ def _line(label: str, count: int, elapsed: float, latencies: list[float], status
 def bench_throughput(server: Server, *, emails: list[str], password: str, rooms: list[int]) -> float:
     say(f"(a) booking creation vs a trivial authenticated GET, {CLIENTS} concurrent clients")
     say(
-        f"  server: gunicorn gthread, {server.workers} workers x {server.threads} threads; "
+        f"  server: gunicorn, {server.workers} workers x {server.threads} thread(s); "
         f"{PHASE_SECONDS:.0f} s per phase; "
         + ("tasks queued to Redis, as in production" if server.redis else "tasks run in the request")
     )

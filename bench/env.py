@@ -104,10 +104,16 @@ def server_env(url: str, redis_url: str = "", **extra: str) -> dict[str, str]:
     }
 
 
-def start_gunicorn(env: dict[str, str], *, workers: int, threads: int) -> tuple[subprocess.Popen, int]:  # type: ignore[type-arg]
-    """gunicorn with gthread workers, as ``bin/web`` serves; returns the process and its port."""
+def start_gunicorn(
+    env: dict[str, str], *, workers: int = 3, threads: int = 1
+) -> tuple[subprocess.Popen, int]:  # type: ignore[type-arg]
+    """gunicorn as ``bin/web`` serves (sync workers, one request at a time each) unless ``threads`` > 1
+    asks for gthread workers; returns the process and its port."""
     port = free_port()
     gunicorn = Path(sys.executable).with_name("gunicorn")
+    worker = (
+        ["--worker-class", "gthread", "--threads", str(threads), "--keep-alive", "30"] if threads > 1 else []
+    )
     proc = subprocess.Popen(  # noqa: S603
         [
             str(gunicorn),
@@ -116,12 +122,7 @@ def start_gunicorn(env: dict[str, str], *, workers: int, threads: int) -> tuple[
             f"{HOST}:{port}",
             "--workers",
             str(workers),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            str(threads),
-            "--keep-alive",
-            "30",
+            *worker,
             "--log-level",
             "warning",
         ],

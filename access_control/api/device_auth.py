@@ -237,6 +237,7 @@ DeviceView = Callable[[HttpRequest, DeviceContext], tuple[int, Any, dict[str, st
 def device_endpoint(*methods: str) -> Callable[[DeviceView], Callable[[HttpRequest], HttpResponse]]:
     """Wrap ``view(request, ctx) -> (status, payload, headers)`` into a signed device endpoint.
 
+    ``payload`` is encoded as JSON, unless it is ``bytes`` already (JSON the view built).
     The view runs only for a verified device; ``DeviceProblem`` becomes a problem document.
     ``Server-Timing: app;dur=<ms>`` tells how long the server worked on the request.
     """
@@ -259,7 +260,12 @@ def device_endpoint(*methods: str) -> Callable[[DeviceView], Callable[[HttpReque
             if problem is not None:
                 response = problem_response(problem, ctx, nonce)
             else:
-                content = b"" if payload is None else json.dumps(payload, separators=(",", ":")).encode()
+                if payload is None:
+                    content = b""
+                elif isinstance(payload, bytes):  # a body the view encoded itself (the snapshot)
+                    content = payload
+                else:
+                    content = json.dumps(payload, separators=(",", ":")).encode()
                 response = HttpResponse(content, status=status, content_type="application/json")
                 for name, value in headers.items():
                     response[name] = value

@@ -100,10 +100,10 @@ def allowlist_view(request: HttpRequest, ctx: DeviceContext) -> Result:
     etag = f'"{ctx.site_id}:{version}"'
     if request.headers.get("If-None-Match", "") == etag:
         return 304, None, {"ETag": etag}
-    snapshot = sync.allowlist_snapshot(
+    version, body = sync.allowlist_snapshot_body(
         site=Site.objects.get(pk=ctx.site_id), door_ids=sorted(ctx.door_ids), now=timezone.now()
     )
-    return 200, snapshot, {"ETag": f'"{ctx.site_id}:{snapshot["version"]}"'}
+    return 200, body, {"ETag": f'"{ctx.site_id}:{version}"'}
 
 
 @device_endpoint("GET")

@@ -7,6 +7,7 @@ applying the delta (from → to) to the snapshot at ``from`` gives the snapshot 
 also when both are restricted to one device's doors.
 """
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -361,35 +362,78 @@ def active_lockdown(*, site: Site, building_ids: Iterable[int] | None = None) ->
     return rows.order_by("building_id", "started_at", "pk").first()
 
 
-def allowlist_snapshot(*, site: Site, door_ids: list[int] | None, now: datetime) -> dict[str, Any]:
-    """The protocol's ``GET /allowlist`` body, restricted to ``door_ids`` (None: the whole site)."""
+# The entries of a snapshot as JSON text, built by PostgreSQL: each entry restricted to the doors
+# asked for (in the order it lists them), entries left with none dropped, sorted by ``h``.
+ENTRIES_SQL = """
+SELECT coalesce(string_agg(entry::text, ',' ORDER BY h), '')
+FROM (
+    SELECT e.h,
+           json_build_object('h', e.h, 'doors', kept.doors, 'windows', e.windows, 'flags', e.flags) AS entry
+    FROM access_control_allowlistentry AS e
+    CROSS JOIN LATERAL (
+        SELECT jsonb_agg(door ORDER BY position) AS doors
+        FROM jsonb_array_elements(e.doors) WITH ORDINALITY AS listed(door, position)
+        WHERE %(every_door)s OR door #>> '{}' = ANY(%(doors)s)
+    ) AS kept
+    WHERE e.site_id = %(site)s AND kept.doors IS NOT NULL
+) AS restricted
+"""
+
+
+def _entries_json(site_id: int, doors: set[str] | None) -> str:
+    """The snapshot's entries, comma-separated JSON objects (no brackets). On PostgreSQL in one
+    statement (50,000 entries would otherwise be 150,000 JSON decodes and one big encode here)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                ENTRIES_SQL, {"site": site_id, "every_door": doors is None, "doors": sorted(doors or ())}
+            )
+            return cursor.fetchone()[0]
+    parts = []
+    for h, door_list, windows, flags in (
+        AllowlistEntry.objects.filter(site_id=site_id)
+        .order_by("h")
+        .values_list("h", "doors", "windows", "flags")
+    ):
+        entry = restrict({"h": h, "doors": door_list, "windows": windows, "flags": flags}, doors)
+        if entry is not None:
+            parts.append(json.dumps(entry, separators=(",", ":")))
+    return ",".join(parts)
+
+
+def allowlist_snapshot_body(*, site: Site, door_ids: list[int] | None, now: datetime) -> tuple[int, bytes]:
+    """The protocol's ``GET /allowlist`` body as JSON bytes, restricted to ``door_ids`` (None: the whole
+    site), and its version. Everything is read in one repeatable-read transaction, so the version
+    matches the entries exactly."""
     doors = {str(d) for d in door_ids} if door_ids is not None else None
     with _consistent_read():
         current = Site.objects.values("version", "pepper_id").get(pk=site.pk)
-        entries = []
-        for h, door_list, windows, flags in (
-            AllowlistEntry.objects.filter(site_id=site.pk)
-            .order_by("h")
-            .values_list("h", "doors", "windows", "flags")
-        ):
-            entry = restrict({"h": h, "doors": door_list, "windows": windows, "flags": flags}, doors)
-            if entry is not None:
-                entries.append(entry)
+        entries = _entries_json(site.pk, doors)
         building_ids = (
             set(Door.objects.filter(pk__in=door_ids).values_list("building_id", flat=True))
             if door_ids is not None
             else None
         )
         lockdown = active_lockdown(site=site, building_ids=building_ids)
-    return {
-        "site": str(site.pk),
-        "version": current["version"],
-        "generated_at": zulu(now),
-        "valid_until": zulu(now + timedelta(days=allowlist_days())),
-        "hash": {"alg": "hmac-sha256", "pepper_id": current["pepper_id"]},
-        "entries": entries,
-        "lockdown": lockdown_body(lockdown),
-    }
+    head = json.dumps(
+        {
+            "site": str(site.pk),
+            "version": current["version"],
+            "generated_at": zulu(now),
+            "valid_until": zulu(now + timedelta(days=allowlist_days())),
+            "hash": {"alg": "hmac-sha256", "pepper_id": current["pepper_id"]},
+        },
+        separators=(",", ":"),
+    )
+    tail = json.dumps(lockdown_body(lockdown), separators=(",", ":"))
+    body = f'{head[:-1]},"entries":[{entries}],"lockdown":{tail}}}'
+    return current["version"], body.encode()
+
+
+def allowlist_snapshot(*, site: Site, door_ids: list[int] | None, now: datetime) -> dict[str, Any]:
+    """The protocol's ``GET /allowlist`` body, parsed (what a device reads)."""
+    _version, body = allowlist_snapshot_body(site=site, door_ids=door_ids, now=now)
+    return json.loads(body)  # type: ignore[no-any-return]
 
 
 def allowlist_changes(*, site: Site, since: int, limit: int, door_ids: list[int] | None) -> dict[str, Any]:
