@@ -1,8 +1,8 @@
 """The online decision: may this credential open this door at this moment, and why (not).
 
 Kept to a handful of single-table, indexed queries (no joins): the credential, the person,
-running lockdowns, the person's live grants, which of them name the door, and (only when
-a grant has one) the companies' status. Deny overrides win over any grant.
+running lockdowns, the person's live grants that name the door, and (only when a grant has
+one) the companies' status. Deny overrides win over any grant.
 """
 
 from dataclasses import dataclass
@@ -107,18 +107,13 @@ def decide(*, door: Door, kind: str, uid: str, at: datetime) -> Decision:
     ).exists():
         return Decision(DENY, "lockdown", **base)
 
-    grants = {
-        g.pk: g
-        for g in AccessGrant.objects.filter(person_id=credential.person_id, revoked_at__isnull=True)
-        .order_by()  # the default ordering (by person) would join the users table
+    # The person's live grants naming the door: a semi-join (IN subquery), no JOIN.
+    on_door = AccessGrant.doors.through.objects.filter(door_id=door.pk).values("accessgrant_id")
+    candidates = list(
+        AccessGrant.objects.filter(person_id=credential.person_id, revoked_at__isnull=True, pk__in=on_door)
+        .order_by("pk")  # not the default ordering (by person), which would join the users table
         .only("pk", "company_id", "source", "starts_at", "ends_at", "schedule")
-    }
-    on_door = set(
-        AccessGrant.doors.through.objects.filter(
-            accessgrant_id__in=list(grants), door_id=door.pk
-        ).values_list("accessgrant_id", flat=True)
     )
-    candidates = sorted((grants[pk] for pk in on_door), key=lambda g: g.pk)
     ordinary = [g for g in candidates if g.source != GrantSource.LAB]
     lab = [g for g in candidates if g.source == GrantSource.LAB]
     if not ordinary:
