@@ -24,12 +24,24 @@ class SiteAdmin(admin.ModelAdmin):
 
 @admin.register(Door)
 class DoorAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "site", "kind", "building", "floor", "space", "is_enabled"]
-    list_filter = ["site", "kind", "is_enabled"]
+    list_display = [
+        "code",
+        "name",
+        "site",
+        "kind",
+        "building",
+        "floor",
+        "space",
+        "is_enabled",
+        "is_locked",
+        "is_open",
+        "state_reported_at",
+    ]
+    list_filter = ["site", "kind", "is_enabled", "is_open"]
     search_fields = ["code", "name"]
     autocomplete_fields = ["site", "space", "building", "floor"]
     list_select_related = ["site", "building", "floor", "space"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["is_locked", "is_open", "state_reported_at", "created_at", "updated_at"]
 
 
 def _show_keys(modeladmin: admin.ModelAdmin, request: HttpRequest, keys: services.DeviceKeys) -> None:

@@ -23,14 +23,14 @@ from access_control.api.device_auth import (
 from access_control.crypto import allowlist_hash, normalise_uid, site_pepper
 from access_control.models import CredentialKind, Door, Site
 from access_control.services import decisions, sync
-from access_control.services.devices import HEARTBEAT_INTERVAL_S, device_heartbeat
+from access_control.services.devices import HEARTBEAT_INTERVAL_S, DoorState, device_heartbeat
 from access_control.services.events import MAX_BATCH, decision_record, events_ingest
 
 Result = tuple[int, Any, dict[str, str]]
 
 
-def _door(ctx: DeviceContext, value: Any) -> Door:
-    """The door named by a device: bound to it (403), or unknown (404)."""
+def _door_id(ctx: DeviceContext, value: Any) -> int:
+    """The id of a door named by a device: bound to it, else 403 (another door) or 404 (no such door)."""
     try:
         door_id = int(value)
     except (TypeError, ValueError) as exc:
@@ -39,6 +39,12 @@ def _door(ctx: DeviceContext, value: Any) -> Door:
         if Door.objects.filter(pk=door_id).exists():
             raise DeviceProblem("device_not_bound_to_door")
         raise DeviceProblem("unknown_door")
+    return door_id
+
+
+def _door(ctx: DeviceContext, value: Any) -> Door:
+    """The door named by a device: bound to it (403), or unknown (404)."""
+    door_id = _door_id(ctx, value)
     door = Door.objects.filter(pk=door_id).order_by().first()  # no default ordering: no join
     if door is None:
         raise DeviceProblem("unknown_door")
@@ -148,6 +154,22 @@ def _lockdown_payload(ctx: DeviceContext) -> dict[str, Any] | None:
     return sync.lockdown_body(sync.active_lockdown(site=Site(pk=ctx.site_id), building_ids=building_ids))
 
 
+def _door_states(ctx: DeviceContext, raw: Any) -> list[DoorState]:
+    """The heartbeat's ``doors``: each a door bound to the device, with booleans ``locked`` and ``open``."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
+        raise DeviceProblem("malformed", "doors is a list of {door, locked, open}.")
+    states = []
+    for item in raw:
+        locked, is_open = item.get("locked"), item.get("open")
+        if not isinstance(locked, bool) or not isinstance(is_open, bool):
+            raise DeviceProblem("malformed", "locked and open are true or false.")
+        door = _door_id(ctx, item.get("door"))
+        states.append(DoorState(door_id=door, locked=locked, open=is_open))
+    return states
+
+
 @device_endpoint("POST")
 def heartbeat_view(request: HttpRequest, ctx: DeviceContext) -> Result:
     body = parse_json(request.body) if request.body else {}
@@ -165,6 +187,7 @@ def heartbeat_view(request: HttpRequest, ctx: DeviceContext) -> Result:
         allowlist_version=version,
         queue_depth=queue,
         now=now,
+        doors=_door_states(ctx, body.get("doors")),
     )
     site_version = Site.objects.filter(pk=ctx.site_id).values_list("version", flat=True).get()
     return (

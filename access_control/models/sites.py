@@ -104,6 +104,10 @@ class Door(TimeStampedModel):
     kind = models.CharField(_("kind"), max_length=16, choices=DoorKind)
     is_enabled = models.BooleanField(_("enabled"), default=True)
     unlock_ms = models.PositiveIntegerField(_("unlock time (ms)"), default=5000)
+    # As the door's device last reported it in a heartbeat (unknown until one does).
+    is_locked = models.BooleanField(_("locked"), null=True, blank=True, editable=False)
+    is_open = models.BooleanField(_("open"), null=True, blank=True, editable=False)
+    state_reported_at = models.DateTimeField(_("state reported at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("door")

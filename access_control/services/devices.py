@@ -123,11 +123,29 @@ def device_bind_doors(*, device: Device, doors: Iterable[Door]) -> Device:
 # --- heartbeats and offline detection -----------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class DoorState:
+    door_id: int
+    locked: bool
+    open: bool
+
+
 @transaction.atomic
 def device_heartbeat(
-    *, device: Device, firmware: str, allowlist_version: int | None, queue_depth: int | None, now: datetime
+    *,
+    device: Device,
+    firmware: str,
+    allowlist_version: int | None,
+    queue_depth: int | None,
+    now: datetime,
+    doors: Iterable[DoorState] = (),
 ) -> list[DeviceCommand]:
-    """Record a heartbeat (back online if it was offline) and hand over the pending, unexpired commands."""
+    """Record a heartbeat (back online if it was offline) and the state of the device's doors it
+    reports (doors bound to it: the caller checks), and hand over the pending, unexpired commands."""
+    for state in doors:
+        Door.objects.filter(pk=state.door_id).update(
+            is_locked=state.locked, is_open=state.open, state_reported_at=now, updated_at=now
+        )
     Device.objects.filter(pk=device.pk).update(
         last_seen_at=now,
         firmware=firmware[:64],

@@ -16,8 +16,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from access_control.models import AccessEvent, Device
+from accounts.models import User
+from notifications.services import notify_many
 
 EVENT_TYPES = frozenset(
     {
@@ -39,6 +42,12 @@ CLOCK_SUSPECT_AFTER = timedelta(seconds=300)
 # Events older than this are "late": stored with their own time, never acted on live.
 LATE_AFTER = timedelta(seconds=300)
 MAX_GAP_RANGES = 100
+# Events staff are told about as they happen (never when late or dated in the future).
+ALARMS = {
+    "door.forced_open": _("Door forced open"),
+    "door.held_open": _("Door held open"),
+    "reader.tamper": _("Reader tampered with"),
+}
 
 
 @dataclass
@@ -209,11 +218,38 @@ def events_ingest(
         ]
         AccessEvent.objects.bulk_create(rows, ignore_conflicts=True, batch_size=MAX_BATCH)
         result.accepted = len(rows)
+        live_alarms = [
+            row.device_event_id
+            for row in rows
+            if row.type in ALARMS and not row.clock_suspect and not row.payload.get("late")
+        ]
+        if live_alarms:
+            door_alarms_notify(device=device, event_ids=live_alarms)
     last_seq, gaps = seq_gaps_update(last_seq=locked.last_seq, gaps=locked.seq_gaps or [], seqs=seqs)
     if last_seq != locked.last_seq or gaps != locked.seq_gaps:
         Device.objects.filter(pk=device.pk).update(last_seq=last_seq, seq_gaps=gaps)
     result.missing_seq = gaps
     return result
+
+
+def door_alarms_notify(*, device: Device, event_ids: list[str]) -> int:
+    """Tell active staff about these alarm events of ``device`` (forced or held open, tampering), once
+    per stored event however often it is uploaded; the e-mails go after commit. Returns how many."""
+    staff = list(User.objects.filter(is_staff=True, is_active=True).order_by("pk"))
+    events = (
+        AccessEvent.objects.filter(device_id=device.pk, device_event_id__in=event_ids)
+        .select_related("door", "site", "device")
+        .order_by("pk")
+    )
+    for event in events:
+        notify_many(
+            recipients=staff,
+            kind="access_control.door_alarm",
+            context={"event": event, "alarm": ALARMS[event.type], "door": event.door, "site": event.site},
+            subject_obj=event,
+            dedupe_key=f"access_control.door_alarm:{event.pk}",
+        )
+    return len(event_ids)
 
 
 def _decision_of(type_: str) -> str:

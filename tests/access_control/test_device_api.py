@@ -190,6 +190,69 @@ def test_future_events_are_kept_and_flagged_clock_suspect_and_late_ones_keep_the
     assert "late" not in rows["e-3"].payload
 
 
+def test_a_door_forced_open_now_tells_staff_once_and_late_or_future_alarms_do_not(client, world):
+    # given: staff to tell (world.staff is one), and four alarm events
+    batch = [
+        event(1, world, type="door.forced_open", source="sensor"),
+        event(2, world, type="door.held_open", occurred_at=iso(timezone.now() - timedelta(hours=3))),
+        event(3, world, type="reader.tamper", occurred_at=iso(timezone.now() + timedelta(seconds=400))),
+        event(4, world, type="door.opened"),
+    ]
+    # when: uploaded twice (a retry)
+    for _ in range(2):
+        send(client, world, "POST", "/events", {"events": batch})
+    # then: only the on-time alarm is told, once, naming the door
+    told = Notification.objects.filter(kind="access_control.door_alarm")
+    assert [(n.recipient_id, n.subject_obj.device_event_id) for n in told] == [(world.staff.pk, "e-1")]
+    assert "Door forced open" in told[0].subject
+    assert world.door.name in told[0].subject
+
+
+def test_heartbeat_records_the_state_of_the_device_doors(client, world):
+    # given
+    payload = {"doors": [{"door": str(world.door.pk), "locked": False, "open": True}]}
+    # when
+    response = send(client, world, "POST", "/heartbeat", payload)
+    # then
+    assert response.status_code == 200
+    world.door.refresh_from_db()
+    assert (world.door.is_locked, world.door.is_open) == (False, True)
+    assert world.door.state_reported_at is not None
+    world.door2.refresh_from_db()
+    assert world.door2.state_reported_at is None
+
+
+@pytest.mark.parametrize(
+    ("doors", "status", "code"),
+    [
+        ("locked", 400, "malformed"),
+        ([{"door": "x", "locked": True, "open": False}], 400, "malformed"),
+        ([{"door": "DOOR", "locked": "yes", "open": False}], 400, "malformed"),
+        ([{"door": "UNBOUND", "locked": True, "open": False}], 403, "device_not_bound_to_door"),
+        ([{"door": "999999", "locked": True, "open": False}], 404, "unknown_door"),
+    ],
+)
+def test_heartbeat_door_states_are_checked_and_a_refusal_changes_nothing(client, world, doors, status, code):
+    # given
+    if isinstance(doors, list):
+        doors = [
+            {
+                **d,
+                "door": {"DOOR": str(world.door.pk), "UNBOUND": str(world.unbound.pk)}.get(
+                    d["door"], d["door"]
+                ),
+            }
+            for d in doors
+        ]
+    # when
+    response = send(client, world, "POST", "/heartbeat", {"firmware": "9.9", "doors": doors})
+    # then
+    assert response.status_code == status
+    assert json.loads(response.content)["code"] == code
+    assert Device.objects.get(pk=world.device.pk).firmware != "9.9"
+    assert not Site.objects.get(pk=world.site.pk).doors.filter(state_reported_at__isnull=False).exists()
+
+
 def test_events_body_must_be_a_list(client, world):
     response = send(client, world, "POST", "/events", {"events": "all"})
     assert response.status_code == 400
