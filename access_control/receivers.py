@@ -36,7 +36,10 @@ def on_user_saved(
 def on_door_saved(
     sender: Any, instance: Door, raw: bool = False, created: bool = False, **kwargs: Any
 ) -> None:
-    """A door enabled or disabled (or moved): the site's entries follow."""
-    if raw or created:
+    """A door added or moved: the tenancies and bookings that may open it derive their grants again.
+    Enabled or disabled: the site's entries follow."""
+    if raw:
         return
-    sync.entries_refresh(site_ids=[instance.site_id])
+    grants.door_grants_derive(door=instance)
+    if not created:
+        sync.entries_refresh(site_ids=[instance.site_id])

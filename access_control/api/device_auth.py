@@ -19,6 +19,7 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import re
 import time
 from collections.abc import Callable
@@ -31,15 +32,22 @@ from urllib.parse import unquote_plus
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
+from django.db import OperationalError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
+from redis.exceptions import RedisError
 
 from access_control.client import response_signature
 from access_control.client import utc_iso as iso
 from access_control.crypto import device_secret
 from access_control.models import Device
+
+logger = logging.getLogger(__name__)
+# What makes the answer 503 overloaded: the database or the cache (nonces, rate limits) failing.
+UNAVAILABLE = (OperationalError, RedisError)
+RETRY_OVERLOADED_S = 5
 
 SCHEME = "ACS1-HMAC-SHA256"
 _HEADER = re.compile(
@@ -248,15 +256,25 @@ def device_endpoint(*methods: str) -> Callable[[DeviceView], Callable[[HttpReque
         @wraps(view)
         def wrapper(request: HttpRequest) -> HttpResponse:
             started = time.perf_counter()
-            ctx, nonce, problem = authenticate(request)
-            if problem is None and request.method not in methods:
-                problem = DeviceProblem("method_not_allowed")
-            if problem is None:
-                assert ctx is not None  # noqa: S101 -- authenticate returns one without a problem
-                try:
+            ctx, nonce, problem = None, None, None
+            try:
+                ctx, nonce, problem = authenticate(request)
+                if problem is None and request.method not in methods:
+                    problem = DeviceProblem("method_not_allowed")
+                if problem is None:
+                    assert ctx is not None  # noqa: S101 -- authenticate returns one without a problem
                     status, payload, headers = view(request, ctx)
-                except DeviceProblem as raised:
-                    problem = raised
+            except DeviceProblem as raised:
+                problem = raised
+            except UNAVAILABLE:
+                # The database or the cache cannot serve now: the device decides from its allow-list
+                # and tries again later (the view's writes, if any, were rolled back).
+                logger.exception("device API: a backing service is unavailable")
+                problem = DeviceProblem(
+                    "overloaded",
+                    headers={"Retry-After": str(RETRY_OVERLOADED_S)},
+                    retry_after=RETRY_OVERLOADED_S,
+                )
             if problem is not None:
                 response = problem_response(problem, ctx, nonce)
             else:

@@ -290,6 +290,36 @@ def booking_grants_sync(*, booking: Booking, now: datetime | None = None) -> int
     return entries_refresh(person_ids=sorted({booking.booked_by_id} | ended), now=now)
 
 
+# --- a door added or moved ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def door_grants_derive(*, door: Door, now: datetime | None = None) -> int:
+    """A door was added (or moved): derive again the grants that may now name it, those of the tenancies
+    holding space in its building (whose entries and spaces' doors they open) and of the bookings of its
+    space that have not ended. Returns the change-log operations written."""
+    now = now or timezone.now()
+    ops = 0
+    tenancies = (
+        Tenancy.objects.filter(
+            tenancy_spaces__space__floor__building_id=door.building_id,
+            status__in=TENANCY_HOLDS,
+            ends_on__gt=now.date() - timedelta(days=1),
+        )
+        .distinct()
+        .order_by("pk")
+    )
+    for tenancy in tenancies:
+        ops += tenancy_grants_sync(tenancy=tenancy, now=now)
+    if door.space_id is not None:
+        bookings = Booking.objects.filter(
+            resource__space_id=door.space_id, status__in=BOOKING_HOLDS, ends_at__gt=now - timedelta(days=1)
+        ).select_related("resource")
+        for booking in bookings.order_by("pk"):
+            ops += booking_grants_sync(booking=booking, now=now)
+    return ops
+
+
 # --- lab ------------------------------------------------------------------------------------------------
 
 

@@ -303,3 +303,23 @@ def test_decision_takes_a_handful_of_queries(manual, django_assert_max_num_queri
     _person, _company, door, _credential, at = manual
     with django_assert_max_num_queries(6):
         assert decide(door=door, kind="card", uid=UID, at=at).decision == "allow"
+
+
+def test_a_door_added_later_opens_for_the_tenancies_and_bookings_that_hold_its_space(booked, staff):  # type: ignore[no-untyped-def]
+    # given: a tenancy already granted (its space has no door yet), and the booked room's door
+    tenancy = tenancy_of()
+    person = member_of(tenancy.company)
+    space = tenancy.tenancy_spaces.get().space
+    credential_issue(
+        person=person, kind="card", uid="04:ff:ee:dd", valid_from=local(date(2026, 1, 1), 0), actor=staff
+    )
+    grant_services.tenancy_grants_sync(tenancy=tenancy)
+    booking, _door, _booker = booked
+    # when: staff add a door to the tenant's suite and a second door to the booked room
+    suite_door = DoorFactory(space=space)
+    second = DoorFactory(space=booking.resource.space)
+    # then: both open for their holders, at once
+    at = local(MONDAY, 15)
+    assert decide(door=suite_door, kind="card", uid="04FFEEDD", at=at).reason == "tenancy"
+    assert decide(door=second, kind="card", uid=UID, at=at).reason == "booking"
+    assert decide(door=second, kind="card", uid="04FFEEDD", at=at).reason == "no_grant_for_door"

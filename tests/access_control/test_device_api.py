@@ -253,6 +253,27 @@ def test_heartbeat_door_states_are_checked_and_a_refusal_changes_nothing(client,
     assert not Site.objects.get(pk=world.site.pk).doors.filter(state_reported_at__isnull=False).exists()
 
 
+def test_a_failing_database_answers_503_overloaded_with_retry_after(client, world, monkeypatch):
+    # given: the database fails under the decision
+    from django.db import OperationalError
+
+    from access_control.services import decisions
+
+    def failing(**kwargs):  # type: ignore[no-untyped-def]
+        raise OperationalError("too many connections")
+
+    monkeypatch.setattr(decisions, "decide", failing)
+    payload = {"door": str(world.door.pk), "credential": {"kind": "card", "uid": "04a1b2c3d4e5f6"}}
+    # when
+    response = send(client, world, "POST", "/decisions", payload)
+    # then: the device is told to decide alone and come back later; nothing was stored
+    body = json.loads(response.content)
+    assert response.status_code == 503
+    assert (body["code"], body["retryable"]) == ("overloaded", True)
+    assert response["Retry-After"] == "5"
+    assert AccessEvent.objects.count() == 0
+
+
 def test_events_body_must_be_a_list(client, world):
     response = send(client, world, "POST", "/events", {"events": "all"})
     assert response.status_code == 400
