@@ -61,7 +61,16 @@ DJANGO_APPS = [
     "django.contrib.admin",
 ]
 THIRD_PARTY_APPS = ["rest_framework", "django_filters", "drf_spectacular"]
-LOCAL_APPS = ["core", "accounts", "notifications", "spaces", "tenants", "bookings", "access_control"]
+LOCAL_APPS = [
+    "core",
+    "accounts",
+    "notifications",
+    "spaces",
+    "tenants",
+    "bookings",
+    "hardware_labs",
+    "access_control",
+]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 # AUTHENTICATION
@@ -230,6 +239,14 @@ CELERY_BEAT_SCHEDULE = {
     "bookings-waitlist-expire-offers": {
         "task": "bookings.tasks.waitlist_expire_offers_task",
         "schedule": crontab(minute="*"),
+    },
+    "hardware-labs-qualification-reminders": {
+        "task": "hardware_labs.tasks.qualification_reminders_send_task",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    "hardware-labs-maintenance-notices-sweep": {
+        "task": "hardware_labs.tasks.maintenance_notices_sweep_task",
+        "schedule": crontab(minute="*/5"),
     },
 }
 
