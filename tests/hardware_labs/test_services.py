@@ -156,7 +156,8 @@ def test_revoking_a_qualification_cancels_future_bookings_needing_it_and_tells_t
     [notice] = Notification.objects.filter(kind="hardware_labs.qualification_revoked")
     assert notice.recipient == world.founder
     assert "Unsafe handling" in notice.body
-    assert "2027-03-01 10:00" in notice.body and "2027-03-02 10:00" in notice.body
+    assert "2027-03-01 10:00" in notice.body
+    assert "2027-03-02 10:00" in notice.body
     assert TransitionLog.objects.filter(action="revoke", reason="Unsafe handling").count() == 1
     # and the founder cannot book it again
     with pytest.raises(ValidationError) as caught:
