@@ -322,6 +322,10 @@ SPECTACULAR_SETTINGS = {
         "BookingStatusEnum": "bookings.models.bookings.BookingStatus",
         # bookings: a resource's "kind" and a credit balance's "resource_kind" are one choice set
         "ResourceKindEnum": "bookings.models.resources.ResourceKind",
+        # hardware_labs: "kind" of equipment, maintenance windows and incidents
+        "EquipmentKindEnum": "hardware_labs.models.EquipmentKind",
+        "MaintenanceKindEnum": "hardware_labs.models.MaintenanceKind",
+        "IncidentKindEnum": "hardware_labs.models.IncidentKind",
         # access_control: a credential's kind; a grant's schedule is the plan schedule's choice set
         "CredentialKindEnum": "access_control.models.access.CredentialKind",
         "PlanScheduleEnum": "tenants.models.tenancy.PlanSchedule",

@@ -61,6 +61,7 @@ def usage_check_in(
     if not (actor.is_staff or actor.pk == person.pk):
         raise PermissionDenied(_("You may only check yourself in."))
     now = now or timezone.now()
+    company = _company_of(person, company)  # a company named must be the person's: refused first
     equipment = Equipment.objects.select_for_update().select_related("resource__campus").get(pk=equipment.pk)
     if equipment.status != EquipmentStatus.AVAILABLE:
         raise ValidationError(
@@ -101,7 +102,7 @@ def usage_check_in(
     session = UsageSession(
         equipment=equipment,
         person=person,
-        company=booking.company if booking is not None else _company_of(person, company),
+        company=booking.company if booking is not None else company,
         booking=booking,
         checked_in_at=now,
         via=via,
