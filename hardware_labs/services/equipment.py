@@ -95,6 +95,7 @@ def equipment_create(
     model_name: str = "",
     serial: str = "",
     hazard_level: str = "low",
+    status: str = EquipmentStatus.AVAILABLE,
     hourly_rate: Decimal = Decimal("0"),
     required_courses: Iterable[Course] = (),
     consumables: Iterable[tuple[str, str]] = (),
@@ -113,6 +114,7 @@ def equipment_create(
         model_name=model_name,
         serial=serial,
         hazard_level=hazard_level,
+        status=status,
         hourly_rate=hourly_rate,
     )
     equipment.full_clean()
