@@ -13,9 +13,13 @@ class AccessControlConfig(AppConfig):
         from access_control import receivers
         from access_control.models import Door
         from bookings.signals import booking_changed
+        from hardware_labs.signals import qualification_changed
         from tenants.signals import company_status_changed, membership_changed, tenancy_changed, tenancy_ended
 
         booking_changed.connect(receivers.on_booking_changed, dispatch_uid="access_control.booking_changed")
+        qualification_changed.connect(
+            receivers.on_qualification_changed, dispatch_uid="access_control.qualification_changed"
+        )
         tenancy_changed.connect(receivers.on_tenancy_changed, dispatch_uid="access_control.tenancy_changed")
         tenancy_ended.connect(receivers.on_tenancy_changed, dispatch_uid="access_control.tenancy_ended")
         company_status_changed.connect(

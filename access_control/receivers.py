@@ -11,6 +11,11 @@ def on_booking_changed(sender: Any, *, booking: Any, **kwargs: Any) -> None:
     grants.booking_grants_sync(booking=booking)
 
 
+def on_qualification_changed(sender: Any, *, qualification: Any, **kwargs: Any) -> None:
+    """A lab qualification granted, renewed or revoked: the person's lab doors follow."""
+    grants.qualification_grants_sync(qualification=qualification)
+
+
 def on_tenancy_changed(sender: Any, *, tenancy: Any, **kwargs: Any) -> None:
     grants.tenancy_grants_sync(tenancy=tenancy)
 

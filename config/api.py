@@ -9,6 +9,7 @@ from bookings.api import quotas as bookings_quotas
 from bookings.api import series as bookings_series
 from bookings.api import views as bookings_views
 from bookings.api import waitlist as bookings_waitlist
+from hardware_labs.api import views as labs_views
 from notifications.api.views import NotificationViewSet
 from spaces.api import views as spaces_views
 from tenants.api import companies as companies_views
@@ -54,6 +55,16 @@ router.register("credit-balances", bookings_quotas.CreditBalanceViewSet, basenam
 router.register("waitlist-entries", bookings_waitlist.WaitlistEntryViewSet, basename="waitlist-entry")
 router.register("calendar-feeds", bookings_feeds.CalendarFeedViewSet, basename="calendar-feed")
 router.register("no-show-stats", bookings_feeds.NoShowStatsViewSet, basename="no-show-stat")
+
+router.register("lab-equipment", labs_views.EquipmentViewSet, basename="lab-equipment")
+router.register("lab-courses", labs_views.CourseViewSet, basename="lab-course")
+router.register("training-sessions", labs_views.TrainingSessionViewSet, basename="training-session")
+router.register("lab-qualifications", labs_views.QualificationViewSet, basename="lab-qualification")
+router.register("maintenance-windows", labs_views.MaintenanceWindowViewSet, basename="maintenance-window")
+router.register("usage-sessions", labs_views.UsageSessionViewSet, basename="usage-session")
+router.register("lab-incidents", labs_views.IncidentViewSet, basename="lab-incident")
+router.register("pilot-runs", labs_views.PilotRunViewSet, basename="pilot-run")
+router.register("lab-utilisation", labs_views.UtilisationViewSet, basename="lab-utilisation")
 
 router.register("access-sites", access_devices_views.SiteViewSet, basename="access-site")
 router.register("doors", access_devices_views.DoorViewSet, basename="door")

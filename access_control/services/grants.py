@@ -355,6 +355,38 @@ def lab_grant_set(
     ).first()
 
 
+def qualification_grants_sync(*, qualification: Any, now: datetime | None = None) -> AccessGrant | None:
+    """A lab safety induction opens its lab's doors (every lab's for a park-wide one) while it is
+    valid; an equipment training opens none; revoked, the grant ends."""
+    from hardware_labs.selectors import qualification_lab_ids
+
+    lab_ids = qualification_lab_ids(qualification=qualification)
+    doors: list[Door] = []
+    if qualification.revoked_at is None and lab_ids != []:
+        lab_doors = Door.objects.filter(kind=DoorKind.LAB)
+        if lab_ids is not None:
+            lab_doors = lab_doors.filter(space_id__in=lab_ids)
+        doors = list(lab_doors.order_by("pk"))
+    if (
+        not doors
+        and not AccessGrant.objects.filter(
+            person_id=qualification.person_id,
+            source=GrantSource.LAB,
+            source_key=f"qualification:{qualification.pk}",
+        ).exists()
+    ):
+        return None
+    return lab_grant_set(
+        person=qualification.person,
+        doors=doors,
+        starts_at=qualification.granted_at,
+        ends_at=qualification.expires_at,
+        source_key=f"qualification:{qualification.pk}",
+        reason=str(qualification.course),
+        now=now,
+    )
+
+
 # --- staff-entered grants -------------------------------------------------------------------------------
 
 

@@ -7,12 +7,14 @@ Rejecting and cancelling ask for a reason on an intermediate page.
 """
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -22,6 +24,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from bookings import checks
 from bookings.admin.day_view import day_view
 from bookings.models import Booking, BookingStatus, CheckInVia
 from bookings.services import bookings as services
@@ -97,6 +100,18 @@ class BookingAddForm(forms.ModelForm):
 
     booked_by: Any = None  # set per request by BookingAdmin.get_form
 
+    person = forms.ModelChoiceField(
+        label=_("on behalf of"),
+        queryset=get_user_model().objects.filter(is_active=True),
+        required=False,
+        help_text=_("The person the booking is for; their qualifications and the company's rules apply."),
+    )
+    override_reason = forms.CharField(
+        label=_("override reason"),
+        required=False,
+        help_text=_("Book past the checks (e.g. a missing qualification); the reason is recorded."),
+    )
+
     class Meta:
         model = Booking
         fields = ["resource", "company", "title", "attendees", "starts_at", "ends_at"]
@@ -112,19 +127,29 @@ class BookingAddForm(forms.ModelForm):
         resource = data["resource"]
         data["starts_at"] = as_local(data["starts_at"], resource.tzinfo)
         data["ends_at"] = as_local(data["ends_at"], resource.tzinfo)
+        person = data.get("person")
+        override = data.get("override_reason", "").strip()
         try:
-            self.instance = services.booking_create(
-                resource=resource,
-                booked_by=self.booked_by,
-                company=data.get("company"),
-                title=data.get("title") or "",
-                attendees=data["attendees"],
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-            )
+            with checks.staff_override(actor=self.booked_by, reason=override) if override else nullcontext():
+                self.instance = self._book(data, resource, person)
         except ActionForbidden as exc:
             raise ValidationError(exc.message, code=exc.code) from exc
         return data
+
+    def _book(self, data: dict[str, Any], resource: Any, person: Any) -> Booking:
+        return services.booking_create(
+            resource=resource,
+            booked_by=person or self.booked_by,
+            actor=self.booked_by,
+            company=data.get("company"),
+            title=data.get("title") or "",
+            attendees=data["attendees"],
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+        )
+
+
+ADD_FIELDS = [*BookingAddForm.Meta.fields, "person", "override_reason"]
 
 
 class BookingStatusFilter(admin.SimpleListFilter):
@@ -213,7 +238,7 @@ class BookingAdmin(admin.ModelAdmin):
     def get_form(self, request: HttpRequest, obj: Booking | None = None, change: bool = False, **kwargs: Any):  # type: ignore[no-untyped-def]
         if obj is None:
             kwargs["form"] = BookingAddForm
-            kwargs["fields"] = BookingAddForm.Meta.fields
+            kwargs["fields"] = ADD_FIELDS
             form = super().get_form(request, obj, change, **kwargs)
             form.booked_by = request.user
             return form
@@ -226,7 +251,7 @@ class BookingAdmin(admin.ModelAdmin):
         return [] if obj is None else list(self.readonly_fields)
 
     def get_fields(self, request: HttpRequest, obj: Booking | None = None) -> list[str]:
-        return list(BookingAddForm.Meta.fields) if obj is None else list(self.fields)
+        return list(ADD_FIELDS) if obj is None else list(self.fields)
 
     def save_model(self, request: HttpRequest, obj: Booking, form: forms.ModelForm, change: bool) -> None:
         if not change:

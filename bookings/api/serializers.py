@@ -119,6 +119,13 @@ class BookingCreateSerializer(serializers.Serializer):
     ends_at = serializers.DateTimeField()
     title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     attendees = serializers.IntegerField(min_value=1, max_value=10_000, default=1)
+    override_reason = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Staff only: book past the checks (e.g. a missing qualification), for this reason."),
+    )
 
     def validate(self, attrs: dict) -> dict:  # type: ignore[type-arg]
         if ("resource" in attrs) == ("pool" in attrs):

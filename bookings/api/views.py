@@ -4,6 +4,7 @@ Everyone signed in reads resources and pools. Bookings are scoped: staff see all
 others see their own and their companies' bookings (another company's is a 404).
 """
 
+from contextlib import nullcontext
 from datetime import UTC
 from typing import Any
 
@@ -15,6 +16,7 @@ from rest_framework.permissions import IsAdminUser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from bookings import checks
 from bookings.api.serializers import (
     BookingCreateSerializer,
     BookingPolicySerializer,
@@ -130,10 +132,12 @@ class BookingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             "title": data["title"],
             "attendees": data["attendees"],
         }
-        if "pool" in data:
-            booking = services.booking_create_from_pool(pool=data["pool"], **common)
-        else:
-            booking = services.booking_create(resource=data["resource"], **common)
+        override = data["override_reason"].strip()
+        with checks.staff_override(actor=request.user, reason=override) if override else nullcontext():
+            if "pool" in data:
+                booking = services.booking_create_from_pool(pool=data["pool"], **common)
+            else:
+                booking = services.booking_create(resource=data["resource"], **common)
         return Response(self.get_serializer(booking).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ReasonSerializer, responses=BookingSerializer)

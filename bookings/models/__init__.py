@@ -5,6 +5,7 @@ from bookings.models.bookings import (
     BookingSeries,
     BookingStatus,
     CheckInVia,
+    ResourceBlock,
     WaitlistEntry,
     WaitlistStatus,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "FeedScope",
     "OpeningHours",
     "Resource",
+    "ResourceBlock",
     "ResourceKind",
     "ResourcePool",
     "WaitlistEntry",

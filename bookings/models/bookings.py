@@ -300,8 +300,48 @@ class WaitlistEntry(TimeStampedModel):
         return f"{self.person} ⏳ {self.resource} {self.starts_at:%Y-%m-%d %H:%M}"
 
 
+class ResourceBlock(TimeStampedModel):
+    """A resource taken out of booking for [starts_at, ends_at): maintenance, an inspection.
+
+    Like a booking it holds the resource and everything inside it through ``BookingClaim``
+    rows, so the same exclusion constraint keeps bookings off it and the availability search
+    sees it as busy. Higher apps (the labs' maintenance windows) own their blocks.
+    """
+
+    resource = models.ForeignKey(
+        "bookings.Resource", verbose_name=_("resource"), on_delete=models.PROTECT, related_name="blocks"
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("resource block")
+        verbose_name_plural = _("resource blocks")
+        ordering = ["resource", "starts_at", "pk"]
+        constraints = [
+            check_constraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="bookings_resourceblock_ends_after_start",
+                violation_error_message=_("A block must end after it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource} ⛔ {self.starts_at:%Y-%m-%d %H:%M}"
+
+
 class BookingClaim(models.Model):
-    """One resource (``unit``) held for [starts_at, ends_at) by a booking or by a waitlist offer.
+    """One resource (``unit``) held for [starts_at, ends_at) by a booking, a waitlist offer or a block.
 
     A booking claims its resource and every resource inside it, over the time
     widened by the buffers. On PostgreSQL an exclusion constraint forbids two claims
@@ -330,6 +370,14 @@ class BookingClaim(models.Model):
         null=True,
         blank=True,
     )
+    block = models.ForeignKey(
+        ResourceBlock,
+        verbose_name=_("block"),
+        on_delete=models.CASCADE,
+        related_name="claims",
+        null=True,
+        blank=True,
+    )
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
 
@@ -348,8 +396,9 @@ class BookingClaim(models.Model):
                 condition=Q(ends_at__gt=F("starts_at")), name="bookings_bookingclaim_ends_after_start"
             ),
             check_constraint(
-                condition=Q(booking__isnull=False, offer__isnull=True)
-                | Q(booking__isnull=True, offer__isnull=False),
+                condition=Q(booking__isnull=False, offer__isnull=True, block__isnull=True)
+                | Q(booking__isnull=True, offer__isnull=False, block__isnull=True)
+                | Q(booking__isnull=True, offer__isnull=True, block__isnull=False),
                 name="bookings_bookingclaim_one_holder",
             ),
             PostgresExclusionConstraint(

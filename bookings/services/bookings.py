@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bookings import checks
 from bookings.models import (
     HOLDING_STATUSES,
     Booking,
@@ -104,7 +105,9 @@ def _checked(
     attendees: int,
     now: datetime,
     calendar: WorkingCalendar | None,
-) -> None:
+) -> list[str]:
+    """The policy rules, then the checks other apps registered (``bookings.checks``); returns what a
+    staff override waived."""
     if not resource.is_active:
         raise ValidationError(
             _("%(resource)s cannot be booked now.") % {"resource": resource}, code="resource_inactive"
@@ -124,6 +127,16 @@ def _checked(
         is_staff=booked_by.is_staff,
         on=starts_at.astimezone(resource.tzinfo).date(),
     )
+    return checks.run(
+        checks.BookingRequest(
+            resource=resource,
+            booked_by=booked_by,
+            company=company,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            now=now,
+        )
+    )
 
 
 @transaction.atomic
@@ -139,8 +152,12 @@ def booking_create(
     series: BookingSeries | None = None,
     now: datetime | None = None,
     calendar: WorkingCalendar | None = None,
+    actor: Any = None,
 ) -> Booking:
     """Book ``resource`` for [starts_at, ends_at), or raise and write nothing.
+
+    ``actor`` is who books when it is not ``booked_by`` (staff booking on a person's behalf):
+    the log names them; the rules and checks are the booked person's.
 
     The booking holds the resource and everything inside it, widened by the policy's
     buffers; a clash anywhere is ``booking_overlap`` (409). A policy that requires
@@ -149,7 +166,7 @@ def booking_create(
     """
     now = now or timezone.now()
     company = booking_company(user=booked_by, company=company)
-    _checked(
+    waived = _checked(
         resource=resource,
         booked_by=booked_by,
         company=company,
@@ -192,7 +209,18 @@ def booking_create(
     )
     if status == S.CONFIRMED:
         quotas.booking_charge(booking=booking)
-    transition_log(obj=booking, action="create", from_state="", to_state=status, actor=booked_by)
+    transition_log(obj=booking, action="create", from_state="", to_state=status, actor=actor or booked_by)
+    if waived:
+        override = checks.current_override()
+        transition_log(
+            obj=booking,
+            action="override",
+            from_state=status,
+            to_state=status,
+            actor=override.actor if override else None,
+            reason=override.reason if override else "",
+            data={"waived": waived},
+        )
     booking_changed.send(sender=Booking, booking=booking, action="create")
     return booking
 

@@ -8,7 +8,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from bookings.models import Booking, BookingClaim, Resource, WaitlistEntry
+from bookings.models import Booking, BookingClaim, Resource, ResourceBlock, WaitlistEntry
 
 DEADLOCK_DETECTED = "40P01"
 
@@ -38,6 +38,7 @@ def claims_write(
     ends_at: datetime,
     booking: Booking | None = None,
     offer: WaitlistEntry | None = None,
+    block: ResourceBlock | None = None,
 ) -> list[BookingClaim]:
     """Hold ``unit_ids`` for the range, or raise ``booking_overlap`` and write nothing.
 
@@ -49,7 +50,9 @@ def claims_write(
     if conflicting_claims(unit_ids=unit_ids, starts_at=starts_at, ends_at=ends_at).exists():
         raise overlap_error()
     claims = [
-        BookingClaim(unit_id=unit_id, booking=booking, offer=offer, starts_at=starts_at, ends_at=ends_at)
+        BookingClaim(
+            unit_id=unit_id, booking=booking, offer=offer, block=block, starts_at=starts_at, ends_at=ends_at
+        )
         for unit_id in unit_ids
     ]
     try:
@@ -65,8 +68,12 @@ def claims_write(
         raise
 
 
-def claims_release(*, booking: Booking | None = None, offer: WaitlistEntry | None = None) -> int:
+def claims_release(
+    *, booking: Booking | None = None, offer: WaitlistEntry | None = None, block: ResourceBlock | None = None
+) -> int:
     """Give the held time back. Returns how many claims were deleted."""
+    if block is not None:
+        return BookingClaim.objects.filter(block=block).delete()[0]
     if booking is not None:
         return BookingClaim.objects.filter(booking=booking).delete()[0]
     if offer is not None:

@@ -68,6 +68,7 @@ LOCAL_APPS = [
     "spaces",
     "tenants",
     "bookings",
+    "hardware_labs",
     "access_control",
     "portal",
 ]
@@ -245,6 +246,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bookings.tasks.waitlist_expire_offers_task",
         "schedule": crontab(minute="*"),
     },
+    "hardware-labs-qualification-reminders": {
+        "task": "hardware_labs.tasks.qualification_reminders_send_task",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    "hardware-labs-maintenance-notices-sweep": {
+        "task": "hardware_labs.tasks.maintenance_notices_sweep_task",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 # BOOKINGS: remind bookers this many minutes before the start
@@ -319,6 +328,10 @@ SPECTACULAR_SETTINGS = {
         "BookingStatusEnum": "bookings.models.bookings.BookingStatus",
         # bookings: a resource's "kind" and a credit balance's "resource_kind" are one choice set
         "ResourceKindEnum": "bookings.models.resources.ResourceKind",
+        # hardware_labs: "kind" of equipment, maintenance windows and incidents
+        "EquipmentKindEnum": "hardware_labs.models.EquipmentKind",
+        "MaintenanceKindEnum": "hardware_labs.models.MaintenanceKind",
+        "IncidentKindEnum": "hardware_labs.models.IncidentKind",
         # access_control: a credential's kind; a grant's schedule is the plan schedule's choice set
         "CredentialKindEnum": "access_control.models.access.CredentialKind",
         "PlanScheduleEnum": "tenants.models.tenancy.PlanSchedule",

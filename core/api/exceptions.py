@@ -23,7 +23,14 @@ from core.exceptions import ActionForbidden
 
 # Validation codes that mean "someone else holds it", answered 409 rather than 400.
 CONFLICT_CODES = frozenset(
-    {"booking_overlap", "pool_exhausted", "series_conflicts", "tenancy_overlap", "idempotency_key_mismatch"}
+    {
+        "booking_overlap",
+        "pool_exhausted",
+        "series_conflicts",
+        "tenancy_overlap",
+        "idempotency_key_mismatch",
+        "pilot_run_conflicts",
+    }
 )
 
 
@@ -50,6 +57,9 @@ def _first_code(details: Any) -> str | None:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    # A service may attach ``api_extra`` (a dict of JSON values) to a refusal, e.g. the course a
+    # missing qualification names; it is merged into the error body.
+    extra = getattr(exc, "api_extra", None)
     if isinstance(exc, ActionForbidden):
         exc = exceptions.PermissionDenied(detail=exc.message, code=exc.code)
     elif isinstance(exc, DjangoValidationError):
@@ -87,6 +97,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             body["code"] = nfe[0]["code"]
         if body["code"] in CONFLICT_CODES:
             response.status_code = status.HTTP_409_CONFLICT
+        if isinstance(extra, dict):
+            body.update({k: v for k, v in extra.items() if k not in body})
         response.data = body
     else:
         codes = exc.get_codes()

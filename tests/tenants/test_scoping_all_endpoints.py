@@ -37,7 +37,14 @@ from bookings.services import bookings as booking_services
 from bookings.services import feeds as feed_services
 from bookings.services import series as series_services
 from config.api import router
+from hardware_labs.models import Course, TrainingSession
+from hardware_labs.services import equipment as lab_equipment_services
+from hardware_labs.services import maintenance as lab_maintenance_services
+from hardware_labs.services import pilot_runs as lab_pilot_run_services
+from hardware_labs.services import trainings as lab_training_services
+from hardware_labs.services import usage as lab_usage_services
 from notifications.models import Notification
+from spaces.models import SpaceKind
 from tenants.models import (
     AgreementStatus,
     Application,
@@ -113,7 +120,80 @@ def bookable_room() -> Resource:
     return resource
 
 
-def _side(*, staff: User, programme: models.Model, label: str) -> Side:
+def _lab_objects(*, kit: dict[str, models.Model], company: Company, owner: User, member: User, staff: User):  # type: ignore[no-untyped-def]
+    """A's or B's lab rows: the member's qualifications, a usage session, an incident, a pilot run."""
+    equipment = kit["lab-equipment"]
+    for course in Course.objects.order_by("pk"):
+        lab_training_services.qualification_grant(
+            person=member, course=course, granted_by=staff, at=timezone.now() - timedelta(days=1)
+        )
+    session = lab_usage_services.usage_check_in(
+        equipment=equipment, person=member, actor=member, company=company
+    )
+    session = lab_usage_services.usage_check_out(session=session, actor=member)
+    incident = lab_usage_services.incident_report(
+        equipment=equipment, reported_by=member, kind="damage", severity="low", description="Scratched lid"
+    )
+    run = lab_pilot_run_services.pilot_run_create(
+        company=company,
+        lab=kit["lab"],
+        title="Prototype batch",
+        plan="Thermal cycling",
+        requested_by=owner,
+        items=[
+            {
+                "equipment": equipment,
+                "operator": member,
+                "starts_at": NEXT_WEEK + timedelta(days=1),
+                "ends_at": NEXT_WEEK + timedelta(days=1, hours=1),
+            }
+        ],
+    )
+    return {
+        "lab-qualification": member.lab_qualifications.order_by("pk").first(),
+        "usage-session": session,
+        "lab-incident": incident,
+        "pilot-run": run,
+    }
+
+
+def _lab_reference(*, floor: models.Model, staff: User) -> dict[str, models.Model]:
+    lab = SpaceFactory(floor=floor, kind=SpaceKind.LAB, capacity=10)
+    induction = Course.objects.create(code="lab-safety", name="Lab safety", is_lab_induction=True)
+    equipment = lab_equipment_services.equipment_create(
+        lab=lab,
+        asset_tag="scoping-oven",
+        name="Oven",
+        kind="reflow_oven",
+        actor=staff,
+        required_courses=[induction],
+        policy=BookingPolicy.objects.get_or_create(name="Scoping 24x7", defaults={"is_24x7": True})[0],
+    )
+    session = TrainingSession.objects.create(
+        course=induction,
+        trainer=staff,
+        starts_at=NEXT_WEEK,
+        ends_at=NEXT_WEEK + timedelta(hours=2),
+    )
+    window = lab_maintenance_services.maintenance_window_create(
+        equipment=equipment,
+        starts_at=NEXT_WEEK + timedelta(days=3),
+        ends_at=NEXT_WEEK + timedelta(days=3, hours=2),
+        reason="Calibration",
+        actor=staff,
+    )
+    return {
+        "lab": lab,
+        "lab-equipment": equipment,
+        "lab-course": induction,
+        "training-session": session,
+        "maintenance-window": window,
+    }
+
+
+def _side(
+    *, staff: User, programme: models.Model, label: str, kit: dict[str, models.Model] | None = None
+) -> Side:
     company = CompanyFactory(name=f"Company {label}")
     owner = MembershipFactory(company=company, role=MemberRole.OWNER).user
     membership = MembershipFactory(company=company, role=MemberRole.MEMBER)
@@ -206,6 +286,10 @@ def _side(*, staff: User, programme: models.Model, label: str) -> Side:
         "notification": Notification.objects.get(recipient=owner, kind="tenants.tenancy.agreement_executed"),
         "calendar-feed": feed_services.calendar_feed_create(owner=owner, scope="company", company=company)[0],
     }
+    if kit is not None:
+        objects.update(
+            _lab_objects(kit=kit, company=company, owner=owner, member=membership.user, staff=staff)
+        )
     return Side(company, owner, membership.user, objects, token)
 
 
@@ -240,11 +324,12 @@ def world() -> World:
     pool.members.add(resource)
     reference.update({"resource": resource, "booking-policy": resource.policy, "resource-pool": pool})
     reference.update(_access_control_objects(campus=campus, building=building, staff=staff))
+    reference.update(_lab_reference(floor=floor, staff=staff))
     return World(
         staff=staff,
         reference=reference,
-        a=_side(staff=staff, programme=programme, label="A"),
-        b=_side(staff=staff, programme=programme, label="B"),
+        a=_side(staff=staff, programme=programme, label="A", kit=reference),
+        b=_side(staff=staff, programme=programme, label="B", kit=reference),
     )
 
 
@@ -328,6 +413,16 @@ ENDPOINTS: dict[str, Classified] = {
     "access-credential": Classified(Kind.STAFF_ONLY, lambda w: w.b.objects["access-credential"]),
     "access-grant": Classified(Kind.STAFF_ONLY, lambda w: w.b.objects["access-grant"]),
     "access-event": Classified(Kind.STAFF_ONLY, lambda w: w.b.objects["access-event"]),
+    # hardware labs: reference data, company-scoped rows, staff figures
+    "lab-equipment": _ref("lab-equipment"),
+    "lab-course": _ref("lab-course"),
+    "training-session": _ref("training-session"),
+    "maintenance-window": _ref("maintenance-window"),
+    "lab-qualification": _b("lab-qualification"),
+    "usage-session": _b("usage-session"),
+    "lab-incident": _b("lab-incident"),
+    "pilot-run": _b("pilot-run"),
+    "lab-utilisation": Classified(Kind.STAFF_ONLY, None),
 }
 SCOPED = (Kind.COMPANY_SCOPED, Kind.OWN_USER)
 
@@ -403,6 +498,7 @@ SNAPSHOT_APPS = (
     "notifications",
     "spaces",
     "tenants",
+    "hardware_labs",
     "access_control",
 )
 
@@ -681,6 +777,36 @@ COLLECTION_CHECKS: dict[tuple[str, str], Callable[[World, str], None]] = {
     ("notification", "read_all"): _notifications_read_all,
     ("notification", "unread_count"): _notifications_unread_count,
     ("calendar-feed", "create"): _calendar_feed_create,
+    ("usage-session", "check_in"): _refused(
+        (403,), lambda w: {"equipment": w.reference["lab-equipment"].pk, "company": w.b.company.pk}
+    ),
+    ("lab-incident", "create"): _refused(
+        (400,),
+        lambda w: {
+            "equipment": w.reference["lab-equipment"].pk,
+            "session": w.b.objects["usage-session"].pk,
+            "kind": "safety",
+            "severity": "high",
+            "description": "Smoke",
+        },
+    ),
+    ("pilot-run", "create"): _refused(
+        (403,),
+        lambda w: {
+            "company": w.b.company.pk,
+            "lab": w.reference["lab"].pk,
+            "title": "Spoof",
+            "plan": "Use their slot",
+            "items": [
+                {
+                    "equipment": w.reference["lab-equipment"].pk,
+                    "operator": w.b.member.pk,
+                    "starts_at": (NEXT_WEEK + timedelta(days=2)).isoformat(),
+                    "ends_at": (NEXT_WEEK + timedelta(days=2, hours=1)).isoformat(),
+                }
+            ],
+        },
+    ),
 }
 
 
@@ -745,6 +871,8 @@ STAFF_COMMANDS_ON_OWN = [
     ("kpi-return", "verify"), ("kpi-return", "reject"),
     ("registration-case", "update_step"), ("registration-case", "cancel"),
     ("service-request", "acknowledge"), ("service-request", "start"), ("service-request", "resolve"),
+    ("pilot-run", "approve"), ("pilot-run", "schedule"), ("pilot-run", "start"), ("pilot-run", "complete"),
+    ("lab-incident", "resolve"), ("lab-qualification", "revoke"),
 ]  # fmt: skip
 
 
