@@ -1,8 +1,21 @@
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.middleware import LoginRequiredMiddleware as BaseLoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import translation
+
+
+class LoginRequiredMiddleware(BaseLoginRequiredMiddleware):
+    """Sign-in required everywhere not marked otherwise: staff pages (the admin) send to the staff
+    sign-in, every other page to the portal's (``LOGIN_URL``)."""
+
+    def get_login_url(self, view_func: Any) -> str:
+        if hasattr(view_func, "admin_site") or hasattr(view_func, "model_admin"):
+            return reverse("admin:login")
+        return super().get_login_url(view_func)
 
 
 class PreferredLanguageMiddleware:
