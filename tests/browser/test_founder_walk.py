@@ -34,7 +34,7 @@ from tests.tenants.factories_applications import application_in, lead_user
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-PASSWORD = "pass-word-123"  # UserFactory's
+PASSWORD = "pass-word-123"  # noqa: S105 (UserFactory's test password)
 
 
 def a_working_day() -> date:
