@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a thread
 # with a running loop unless told this is safe (it is: the loop only drives the browser).
@@ -36,16 +37,27 @@ def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
-@pytest.fixture(scope="session")
-def browser():  # type: ignore[no-untyped-def]
+@pytest.fixture
+def browser(live_server):  # type: ignore[no-untyped-def]
+    """Chromium for one test, started after the database is set up and stopped before it is flushed.
+
+    Playwright's sync API leaves its event loop marked as running in this thread while it is open.
+    Django then keeps its connections per async context, not per thread: code run meanwhile gets
+    new connections, without the test database's serialized rows that the transactional teardown
+    and the next setup need. So the browser lives inside the database fixtures (``live_server``
+    sets those up first), and the connections opened meanwhile are closed with it.
+    """
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
             args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"],
         )
-        yield chromium
-        chromium.close()
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+            connections.close_all()
 
 
 @pytest.fixture
