@@ -62,7 +62,11 @@ def usage_check_in(
         raise PermissionDenied(_("You may only check yourself in."))
     now = now or timezone.now()
     company = _company_of(person, company)  # a company named must be the person's: refused first
-    equipment = Equipment.objects.select_for_update().select_related("resource__campus").get(pk=equipment.pk)
+    equipment = (
+        Equipment.objects.select_for_update(of=("self",))
+        .select_related("resource__campus", "resource__policy")
+        .get(pk=equipment.pk)
+    )
     if equipment.status != EquipmentStatus.AVAILABLE:
         raise ValidationError(
             _("%(equipment)s is not available (%(status)s).")
