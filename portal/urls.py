@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from portal.views import auth, home
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path("", home.HomeView.as_view(), name="home"),
     path("sign-in/", auth.SignInView.as_view(), name="login"),
     path("sign-out/", auth.SignOutView.as_view(), name="logout"),
+    path("", include("portal.urls_company")),  # accounts, apply, team, KPI returns, requests (helper A)
 ]
