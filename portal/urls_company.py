@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from portal.views import accounts, apply
+from portal.views import accounts, apply, team
 
 urlpatterns = [
     # accounts
@@ -25,4 +25,14 @@ urlpatterns = [
     path("apply/new/", apply.ApplyStepView.as_view(), name="apply_new"),
     path("apply/<int:pk>/", apply.ApplyStatusView.as_view(), name="apply_status"),
     path("apply/<int:pk>/<slug:step>/", apply.ApplyStepView.as_view(), name="apply_step"),
+    # team
+    path("team/", team.TeamView.as_view(), name="team"),
+    path("team/invite/", team.InviteView.as_view(), name="team_invite"),
+    path("team/members/<int:pk>/role/", team.MemberRoleView.as_view(), name="team_member_role"),
+    path("team/members/<int:pk>/remove/", team.MemberRemoveView.as_view(), name="team_member_remove"),
+    path(
+        "team/invitations/<int:pk>/revoke/",
+        team.InvitationRevokeView.as_view(),
+        name="team_invitation_revoke",
+    ),
 ]
