@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from portal.views import accounts, apply, team
+from portal.views import accounts, apply, company, home, team
 
 urlpatterns = [
     # accounts
@@ -35,4 +35,13 @@ urlpatterns = [
         team.InvitationRevokeView.as_view(),
         name="team_invitation_revoke",
     ),
+    # notifications
+    path("notifications/", home.NotificationListView.as_view(), name="notifications"),
+    path("notifications/<int:pk>/read/", home.NotificationReadView.as_view(), name="notification_read"),
+    path("notifications/read-all/", home.NotificationReadAllView.as_view(), name="notifications_read_all"),
+    # KPI returns and service requests
+    path("kpi/", company.KPIListView.as_view(), name="kpi"),
+    path("kpi/<int:pk>/", company.KPIDetailView.as_view(), name="kpi_detail"),
+    path("requests/", company.RequestListView.as_view(), name="requests"),
+    path("requests/<int:pk>/", company.RequestDetailView.as_view(), name="request_detail"),
 ]
