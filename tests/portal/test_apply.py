@@ -230,3 +230,22 @@ def test_the_applications_list_runs_constant_queries(client, applicant, django_a
         response = client.get(reverse("portal:apply"))
     assert response.status_code == 200
     assert len(six) == len(one)
+
+
+@pytest.mark.parametrize(("has_password", "expected"), [(True, "sign in with your e-mail address"),
+                                                         (False, "Forgot your password?")])  # fmt: skip
+def test_the_approval_e_mail_fits_how_the_owner_signs_in(
+    django_capture_on_commit_callbacks, has_password, expected
+):
+    from notifications.models import Notification
+    from tests.tenants.factories_applications import application_in, lead_user
+
+    owner = UserFactory()
+    if not has_password:
+        owner.set_unusable_password()
+        owner.save()
+    application = application_in(ApplicationStatus.IN_REVIEW, applicant=owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_decide(application=application, actor=lead_user(), decision="approve")
+    body = Notification.objects.get(recipient=owner, kind="tenants.applications.approved").body
+    assert expected in body
