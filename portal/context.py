@@ -19,6 +19,8 @@ def current_membership(request: HttpRequest) -> Membership | None:
 
     Cached on the request so a page asks once.
     """
+    if not request.user.is_authenticated:  # pages open to visitors (sign-up, invitations, reset)
+        return None
     if hasattr(request, "_portal_membership"):
         return request._portal_membership  # type: ignore[attr-defined,no-any-return]
     memberships = memberships_of(request.user)

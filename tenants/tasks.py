@@ -3,9 +3,23 @@
 from celery import shared_task
 from django.utils import timezone
 
+from notifications.tasks import TRANSIENT_EMAIL_ERRORS
+from tenants.models import Invitation
+from tenants.services import companies as company_services
 from tenants.services import incubation as incubation_services
 from tenants.services import sla as sla_services
 from tenants.services import tenancy as tenancy_services
+
+# --- companies ---
+
+
+@shared_task(autoretry_for=TRANSIENT_EMAIL_ERRORS, retry_backoff=True, retry_jitter=True, max_retries=5)
+def invitation_email_send_task(invitation_id: int, token: str) -> None:
+    """Send an invitation's e-mail (the one-time token travels only in this message and the mail)."""
+    invitation = Invitation.objects.select_related("company", "invited_by").filter(pk=invitation_id).first()
+    if invitation is not None:
+        company_services.invitation_email_send(invitation=invitation, token=token)
+
 
 # --- incubation ---
 

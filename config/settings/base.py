@@ -76,6 +76,8 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 # AUTHENTICATION
 AUTH_USER_MODEL = "accounts.User"
+# The model backend with a sign-in lockout (accounts/lockout.py: 5 failures per e-mail + IP in 15 min).
+AUTHENTICATION_BACKENDS = ["accounts.lockout.LockoutModelBackend"]
 LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:login"

@@ -1,10 +1,12 @@
 """What every portal page shares: sign-in required, staff sent to the admin, the company in scope."""
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.views import View
 
 from portal.context import current_membership
@@ -18,7 +20,15 @@ class PortalView(View):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.is_authenticated and request.user.is_staff:
             return HttpResponseRedirect(f"/{settings.ADMIN_URL}")
-        return super().dispatch(request, *args, **kwargs)
+        # Times show in campus time: rendered here, so the zone is never left active for another request.
+        timezone.activate(ZoneInfo(settings.CAMPUS_DEFAULT_TIME_ZONE))
+        try:
+            response = super().dispatch(request, *args, **kwargs)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+            return response
+        finally:
+            timezone.deactivate()
 
     @property
     def membership(self) -> Membership | None:

@@ -5,15 +5,24 @@ import secrets
 from datetime import date, timedelta
 from typing import Any
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.enqueue import enqueue_on_commit
 from core.exceptions import ActionForbidden
 from core.workflow import transition_log
-from notifications.services import notify
+from notifications.services import (
+    notification_absolute_url,
+    notification_language,
+    notification_render,
+    notify,
+)
 from tenants.models import Company, CompanyStatus, Invitation, MemberRole, Membership, Sector
 from tenants.signals import company_status_changed, membership_changed
 
@@ -151,7 +160,50 @@ def invitation_create(*, company: Company, email: str, role: str, invited_by: Us
             invitation.save()
     except IntegrityError as exc:  # a concurrent invitation to the same address won
         raise open_invitation from exc
+    from tenants import tasks  # tasks import the services: a module import here breaks the cycle
+
+    enqueue_on_commit(tasks.invitation_email_send_task, invitation.pk, token)
     return invitation, token
+
+
+def invitation_accept_path(*, token: str) -> str:
+    """Where the invited person accepts: the portal's invitation page for this token."""
+    return reverse("portal:invitation_accept", kwargs={"token": token})
+
+
+def invitation_email_send(*, invitation: Invitation, token: str) -> None:
+    """E-mail the invitation with its acceptance link, in the invitee's language if they have an
+    account, else the inviter's. The token is only in the e-mail, never stored (only its hash is)."""
+    if invitation.accepted_at is not None or invitation.revoked_at is not None:
+        return
+    if invitation.token_hash != _token_hash(token):
+        raise ValueError("The token does not belong to this invitation.")
+    invitee = User.objects.filter(email__iexact=invitation.email).first()
+    reader = invitee or invitation.invited_by
+    language = notification_language(recipient=reader) if reader is not None else ""
+    link_url = notification_absolute_url(link=invitation_accept_path(token=token))
+    subject, body = notification_render(
+        kind="tenants.invitation",
+        language=language or "en",
+        context={
+            "invitation": invitation,
+            "company": invitation.company,
+            "link_url": link_url,
+            "invitee": invitee,
+        },
+    )
+    EmailMessage(
+        subject=subject, body=body, to=[invitation.email], headers={"Auto-Submitted": "auto-generated"}
+    ).send()
+
+
+def invitation_for_token(*, token: str) -> Invitation | None:
+    """The invitation a token stands for (any state), its company and inviter loaded; None if unknown."""
+    return (
+        Invitation.objects.select_related("company", "invited_by")
+        .filter(token_hash=_token_hash(token))
+        .first()
+    )
 
 
 @transaction.atomic
@@ -178,6 +230,32 @@ def invitation_accept(*, token: str, user: User) -> Membership:
     invitation.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
     membership_changed.send(sender=Membership, membership=membership)
     return membership
+
+
+@transaction.atomic
+def invitation_accept_as_new_person(*, token: str, full_name: str, password: str) -> Membership:
+    """Accept for someone without a usable password: their account is created (or, for an account the
+    park made for them, completed) with this name and password, then the invitation is accepted.
+
+    Holding the token proves the e-mail address is theirs. An account that already has a password
+    must sign in to accept instead.
+    """
+    invitation = Invitation.objects.select_for_update().filter(token_hash=_token_hash(token)).first()
+    if invitation is None:
+        raise ValidationError(_("This invitation is not valid."), code="invitation_invalid")
+    full_name = (full_name or "").strip()
+    if not full_name:
+        raise ValidationError({"full_name": ValidationError(_("Say your name."), code="required")})
+    user, _created = person_get_or_create(email=invitation.email, full_name=full_name)
+    if user.has_usable_password():
+        raise ValidationError(
+            _("An account with this e-mail address exists: sign in to accept."), code="account_exists"
+        )
+    validate_password(password, user)
+    user.full_name = full_name
+    user.set_password(password)
+    user.save(update_fields=["full_name", "password"])
+    return invitation_accept(token=token, user=user)
 
 
 @transaction.atomic
