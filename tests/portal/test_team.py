@@ -64,7 +64,8 @@ def test_the_owner_changes_a_role_and_withdraws_an_invitation(client):
     assert invitation.revoked_at is not None
 
 
-def test_removing_a_person_ends_their_future_bookings_with_notice(client):
+def test_removing_a_person_ends_their_future_bookings_with_notice(client, time_machine):
+    time_machine.move_to(NOW, tick=False)  # the bookings are "future" as of the factories' Friday
     owner_user, company = tenant()  # a company with a current tenancy, so its people may book
     client.force_login(owner_user)
     owner = Membership.objects.get(user=owner_user)
