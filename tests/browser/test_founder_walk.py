@@ -145,7 +145,10 @@ def sign_up_and_apply(page: Any, base: str, shots: Path | None, *, email: str, s
         "#id_file", files=[{"name": "plan.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}]
     )
     page.get_by_role("button", name="Upload").click()
-    page.locator("table", has_text="plan.pdf").wait_for()
+    uploaded = page.locator("table", has_text="Uploaded documents")  # stored as plan.pdf or plan_<x>.pdf
+    uploaded.wait_for()
+    assert "The document is uploaded." in page.inner_text(".messages")
+    assert "Business plan" in uploaded.inner_text()
     if shots:
         shot(page, shots, "00-apply-documents")
     page.get_by_role("button", name="Continue to review").click()
