@@ -8,7 +8,13 @@ boardroom → see it in the calendar → cancel it. It is split in steps, each u
 - ``staff_approves_in_admin`` approves through the real admin pages;
 - ``founder_from_application``: apply, the park's screening and review, the admin approval, and
   the approval e-mail (the owner's invitation to the portal) whose link the founder opens;
+- ``owner_invites_from_team_page``: the signed-in owner invites a co-founder from the Team page;
+- ``cofounder_accepts_invitation``: the co-founder opens the invitation e-mail's link, chooses a
+  name and a password, accepts, and signs in again with them;
 - ``book_see_cancel`` (book, calendar, cancel) for a signed-in founder.
+
+Approval makes the applicant the owner directly, so the walk's invitation is the one a founder's
+team gets: the owner invites the co-founder, who accepts in the browser and does the booking.
 """
 
 from datetime import date, datetime, time, timedelta
@@ -30,6 +36,8 @@ from tenants.models import (
     AgreementStatus,
     Application,
     ApplicationStatus,
+    Invitation,
+    MemberRole,
     Tenancy,
     TenancyStatus,
 )
@@ -224,6 +232,49 @@ def let_an_office(company: Any) -> None:
     )
 
 
+def owner_invites_from_team_page(page: Any, base: str, shots: Path | None, *, email: str) -> str:
+    """The signed-in owner invites ``email`` as a member from the Team page; returns the e-mail's link."""
+    mail.outbox.clear()
+    page.locator("nav").get_by_role("link", name="Team", exact=True).first.click()
+    page.wait_for_url(f"{base}/portal/team/")
+    assert "No open invitations." in page.inner_text("main")
+    page.fill("#id_email", email)
+    page.select_option("#id_role", "member")
+    if shots:
+        shot(page, shots, "00-team-invite")
+    page.get_by_role("button", name="Send invitation").click()
+    page.wait_for_url(f"{base}/portal/team/")
+    assert f"Invitation sent to {email}." in page.inner_text(".messages")
+    assert email in page.locator("table", has_text="Expires").inner_text()
+    if shots:
+        shot(page, shots, "00-team-invited")
+    message = next(m for m in mail.outbox if m.to == [email])
+    assert "invites you to join Nebula Sensors on the campus portal as Member" in message.body
+    return next(line for line in message.body.splitlines() if line.startswith(f"{base}/portal/invitations/"))
+
+
+def cofounder_accepts_invitation(
+    page: Any, base: str, shots: Path | None, *, link: str, full_name: str, password: str
+) -> None:
+    """Signed out, the co-founder opens the link, chooses a name and a password, accepts; then signs
+    out and back in with that password (the account is theirs now)."""
+    page.goto(link)
+    page.wait_for_selector("#id_full_name")
+    assert "Join Nebula Sensors" in page.inner_text("h1")
+    page.fill("#id_full_name", full_name)
+    page.fill("#id_password1", password)
+    page.fill("#id_password2", password)
+    if shots:
+        shot(page, shots, "00-invitation")
+    page.get_by_role("button", name="Accept the invitation").click()
+    page.wait_for_url(f"{base}/portal/")
+    assert "Welcome to Nebula Sensors." in page.inner_text(".messages")
+    page.get_by_role("button", name="Sign out").click()
+    page.goto(link)  # used once: the page says so and offers no form
+    assert "This invitation has already been used or was withdrawn." in page.inner_text("main")
+    assert page.locator("#id_full_name").count() == 0
+
+
 def book_see_cancel(page: Any, base: str, shots: Path | None, *, room: Any, day: date) -> Booking:
     """Signed in: find the boardroom, book it, see it in the calendar, cancel it. Returns the booking."""
     page.get_by_role("link", name="Book", exact=True).click()
@@ -272,20 +323,38 @@ def book_see_cancel(page: Any, base: str, shots: Path | None, *, room: Any, day:
 
 
 def test_new_founder_walk_from_application(page, live_server, screenshot_dir, settings):
-    # the approval e-mail's links point at this server; notifications e-mail through eager tasks
+    # the e-mails' links point at this server; notifications and invitations e-mail through eager tasks
     settings.SITE_URL = live_server.url
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    base = live_server.url
     room = boardroom()
-    email, password = founder_from_application(page, live_server.url, screenshot_dir)
-    sign_in_here(page, live_server.url, email, password)
+    email, password = founder_from_application(page, base, screenshot_dir)
+    sign_in_here(page, base, email, password)
     # the company home: the new company, its tenancy, its owner
     home = page.inner_text("main")
     assert "Nebula Sensors" in page.inner_text("body")
     assert "Lin Yue" in home
     shot(page, screenshot_dir, "00-home")
-    booking = book_see_cancel(page, live_server.url, screenshot_dir, room=room, day=a_working_day())
+
+    # the owner invites the co-founder from the Team page; the co-founder accepts in the browser
+    cofounder = "chen.hao@nebula.example.com"
+    cofounder_password = "co-founder-pass-456"  # noqa: S105 (chosen on the invitation page)
+    link = owner_invites_from_team_page(page, base, screenshot_dir, email=cofounder)
+    page.get_by_role("button", name="Sign out").click()
+    cofounder_accepts_invitation(
+        page, base, screenshot_dir, link=link, full_name="Chen Hao", password=cofounder_password
+    )
+    invitation = Invitation.objects.get(email=cofounder)
+    assert invitation.accepted_at is not None
+    membership = invitation.company.memberships.get(user__email=cofounder, is_active=True)
+    assert (membership.role, membership.user.full_name) == (MemberRole.MEMBER, "Chen Hao")
+    sign_in(page, base, cofounder, cofounder_password)
+    assert "Chen Hao" in page.inner_text("main")
+
+    # the co-founder books the boardroom, sees it in the calendar, cancels it
+    booking = book_see_cancel(page, base, screenshot_dir, room=room, day=a_working_day())
     assert booking.company.name == "Nebula Sensors"
-    assert booking.booked_by.email == email
+    assert booking.booked_by.email == cofounder
 
 
 def test_founder_signs_in_books_a_boardroom_sees_it_in_the_calendar_and_cancels_it(
