@@ -16,6 +16,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -254,7 +255,12 @@ def _applicant_recipient(application: Application) -> User:
 
 
 def _notify_applicant_on_commit(
-    application: Application, *, event: str, context: Mapping[str, Any] | None = None, dedupe_key: str = ""
+    application: Application,
+    *,
+    event: str,
+    context: Mapping[str, Any] | None = None,
+    dedupe_key: str = "",
+    link: str = "",
 ) -> None:
     pk = application.pk
 
@@ -266,6 +272,7 @@ def _notify_applicant_on_commit(
             context={"application": fresh, **(context or {})},
             subject_obj=fresh,
             dedupe_key=dedupe_key,
+            link=link,
         )
 
     transaction.on_commit(send)
@@ -735,6 +742,9 @@ def application_decide(
         event=event,
         context={"reasons": [note] if note else []},
         dedupe_key=f"application-{decided.pk}-{event}",
+        # The approval is the owner's invitation to the portal: its link opens the company home
+        # (through the sign-in page for someone signed out).
+        link=reverse("portal:home") if decision == "approve" else "",
     )
     return decided
 

@@ -1,14 +1,20 @@
 """A founder's walk in a real browser, another company's founder kept out, screenshots, keyboard reach.
 
 The issue's walk is: apply → (staff approve in the admin) → accept invitation → sign in → book a
-boardroom → see it in the calendar → cancel it. The apply and invitation pages come from the other
-portal branch (portal-a), so the walk is split in steps:
+boardroom → see it in the calendar → cancel it. It is split in steps, each used on its own too:
 
-- ``staff_approves_in_admin`` (here, tested on its own now) approves through the real admin pages;
-- ``founder_from_application`` (apply, approval, invitation) is to be written once portal-a is
-  merged: ``test_new_founder_walk_from_application`` is skipped until then, not faked;
-- ``book_see_cancel`` (sign in, book, calendar, cancel) runs now for a founder made in the test,
-  signing in through the real sign-in page.
+- ``sign_up_and_apply``: a new founder makes an account and goes through the multi-step apply
+  form, uploading a business plan;
+- ``staff_approves_in_admin`` approves through the real admin pages;
+- ``founder_from_application``: apply, the park's screening and review, the admin approval, and
+  the approval e-mail (the owner's invitation to the portal) whose link the founder opens;
+- ``owner_invites_from_team_page``: the signed-in owner invites a co-founder from the Team page;
+- ``cofounder_accepts_invitation``: the co-founder opens the invitation e-mail's link, chooses a
+  name and a password, accepts, and signs in again with them;
+- ``book_see_cancel`` (book, calendar, cancel) for a signed-in founder.
+
+Approval makes the applicant the owner directly, so the walk's invitation is the one a founder's
+team gets: the owner invites the co-founder, who accepts in the browser and does the booking.
 """
 
 from datetime import date, datetime, time, timedelta
@@ -18,16 +24,31 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus, CalendarFeed
 from bookings.services.bookings import booking_create
 from bookings.services.feeds import calendar_feed_create
 from core.calendar import working_calendar
+from tenants.models import (
+    AgreementKind,
+    AgreementStatus,
+    Application,
+    ApplicationStatus,
+    Invitation,
+    MemberRole,
+    Tenancy,
+    TenancyStatus,
+)
+from tenants.services import applications as services
+from tests.accounts.factories import UserFactory
 from tests.bookings.factories import policy, resource_of, tenant
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.spaces.factories import FeatureFactory, FloorFactory, SpaceFactory
-from tests.tenants.factories_applications import application_in, lead_user
+from tests.tenants.factories import SectorFactory
+from tests.tenants.factories_applications import PDF_BYTES, application_in, lead_user
+from tests.tenants.factories_tenancy import AgreementFactory
 
 # Every transactional test in the suite restores the rows data migrations made (see tests/conftest.py):
 # a plain flush would leave content types for the next restore to clash with.
@@ -60,6 +81,11 @@ def shot(page: Any, directory: Path, name: str) -> None:
 
 def sign_in(page: Any, base: str, email: str, password: str = PASSWORD) -> None:
     page.goto(f"{base}/portal/sign-in/")
+    sign_in_here(page, base, email, password)
+
+
+def sign_in_here(page: Any, base: str, email: str, password: str = PASSWORD) -> None:
+    """Fill the sign-in page the browser is on; it lands on the company home."""
     page.fill("#id_username", email)
     page.fill("#id_password", password)
     page.locator("main form button[type=submit]").click()
@@ -85,15 +111,168 @@ def staff_approves_in_admin(page: Any, base: str, *, staff_email: str, applicati
     page.wait_for_selector("ul.messagelist")
 
 
-def founder_from_application(page: Any, base: str) -> tuple[str, str]:
-    """apply → staff approve in the admin → accept invitation; returns the founder's e-mail and password.
+def sign_up_and_apply(page: Any, base: str, shots: Path | None, *, email: str, sector: Any) -> Application:
+    """A new founder makes an account and applies through the multi-step form, uploading a document."""
+    page.goto(f"{base}/portal/sign-in/")
+    page.get_by_role("link", name="Create an account to apply").click()
+    page.fill("#id_full_name", "Lin Yue")
+    page.fill("#id_email", email)
+    page.fill("#id_password1", PASSWORD)
+    page.fill("#id_password2", PASSWORD)
+    page.select_option("#id_preferred_language", "en")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"{base}/portal/apply/")
+    page.get_by_role("link", name="Start a new application").click()
+    # company
+    page.wait_for_selector("#id_company_name")
+    assert page.input_value("#id_applicant_name") == "Lin Yue"
+    page.fill("#id_applicant_phone", "13900000000")
+    page.fill("#id_company_name", "Nebula Sensors")
+    page.fill("#id_company_name_zh", "星云传感")
+    page.select_option("#id_sector", str(sector.pk))
+    page.fill("#id_founded_on", (timezone.localdate() - timedelta(days=200)).isoformat())
+    page.fill("#id_team_size", "4")
+    page.select_option("#id_funding_stage", "seed")
+    page.fill("#id_summary", "Low-power air quality sensors for offices.")
+    if shots:
+        shot(page, shots, "00-apply-company")
+    page.get_by_role("button", name="Save and continue").click()
+    # founders: the founder is filled in from the account
+    page.wait_for_selector("#id_founders-0-name")
+    assert page.input_value("#id_founders-0-email") == email
+    page.fill("#id_founders-0-title", "CEO")
+    page.get_by_role("button", name="Save and continue").click()
+    # needs
+    page.wait_for_selector("#id_requested_space")
+    page.select_option("#id_requested_space", "office_suite")
+    page.get_by_role("button", name="Save and continue").click()
+    # documents: a business plan, type and size checked by the server
+    page.wait_for_selector("#id_file")
+    page.select_option("#id_kind", "business_plan")
+    page.set_input_files(
+        "#id_file", files=[{"name": "plan.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}]
+    )
+    page.get_by_role("button", name="Upload").click()
+    uploaded = page.locator("table", has_text="Uploaded documents")  # stored as plan.pdf or plan_<x>.pdf
+    uploaded.wait_for()
+    assert "The document is uploaded." in page.inner_text(".messages")
+    assert "Business plan" in uploaded.inner_text()
+    if shots:
+        shot(page, shots, "00-apply-documents")
+    page.get_by_role("button", name="Continue to review").click()
+    # review: the eligibility check, then submit
+    page.wait_for_selector("dl.facts")
+    assert "Nebula Sensors" in page.inner_text("dl.facts")
+    page.get_by_role("button", name="Submit application").click()
+    page.wait_for_selector("#application-status")
+    assert page.inner_text("#application-status") == "Submitted"
+    assert "Screening: the park expects to finish this step by" in page.inner_text("main")
+    if shots:
+        shot(page, shots, "00-apply-status")
+    application = Application.objects.get(applicant__email=email)
+    assert application.status == ApplicationStatus.SUBMITTED
+    assert application.documents.count() == 1
+    return application
 
-    To be written after portal-a is merged: fill its multi-step apply form (with a document), then
-    ``staff_approves_in_admin`` (screening and reviews first, as the admin requires), give the new
-    company a tenancy (the boardroom policy admits tenants only), open the invitation link from
-    the sent mail and set a password on portal-a's accept page.
+
+def founder_from_application(page: Any, base: str, shots: Path | None) -> tuple[str, str]:
+    """apply → staff approve in the admin → the approval e-mail invites the owner; returns e-mail, password.
+
+    Approving makes the applicant the company's owner and e-mails them that they are invited to
+    the portal, with its link. Screening and the reviews before approval stand for the park's
+    earlier work (the admin requires them); the tenancy stands for staff letting an office (the
+    boardroom's policy admits tenants only).
     """
-    raise NotImplementedError("needs portal-a")
+    email = "lin.yue@nebula.example.com"
+    application = sign_up_and_apply(page, base, shots, email=email, sector=SectorFactory())
+    page.get_by_role("button", name="Sign out").click()
+
+    # the park: screening, a review, then the lead approves in the admin
+    lead = lead_user(is_superuser=True)  # the admin pages need model permissions too
+    reviewer = UserFactory(is_staff=True)
+    application = services.application_start_screening(application=application, actor=lead)
+    application = services.application_screen(application=application, actor=lead)
+    services.application_assign_reviewer(application=application, actor=lead, reviewer=reviewer)
+    services.application_review(application=application, actor=reviewer, recommendation="approve", score=8)
+    mail.outbox.clear()
+    staff_approves_in_admin(page, base, staff_email=lead.email, application=application)
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.APPROVED
+    company = application.company
+    assert company.memberships.get().user.email == email
+    page.context.clear_cookies()  # staff sign out: the founder's own browser from here
+    let_an_office(company)
+
+    # the founder's invitation: the approval e-mail, with the portal's link
+    invitation = next(m for m in mail.outbox if m.to == [email])
+    assert "You are invited to the campus portal as the company's owner" in invitation.body
+    link = next(line for line in invitation.body.splitlines() if line.startswith(base))
+    page.goto(link)
+    page.wait_for_url(f"{base}/portal/sign-in/?next=/portal/")  # signed out: sign in first
+    return email, PASSWORD
+
+
+def let_an_office(company: Any) -> None:
+    """Staff let the admitted company an office: an executed agreement and a current tenancy."""
+    today = timezone.localdate()
+    agreement = AgreementFactory(
+        company=company,
+        kind=AgreementKind.MEMBERSHIP,
+        status=AgreementStatus.EXECUTED,
+        starts_on=today - timedelta(days=1),
+        ends_on=today + timedelta(days=365),
+    )
+    Tenancy.objects.create(
+        company=company,
+        agreement=agreement,
+        status=TenancyStatus.ACTIVE,
+        starts_on=agreement.starts_on,
+        ends_on=agreement.ends_on,
+        plan_schedule="24x7",
+    )
+
+
+def owner_invites_from_team_page(page: Any, base: str, shots: Path | None, *, email: str) -> str:
+    """The signed-in owner invites ``email`` as a member from the Team page; returns the e-mail's link."""
+    mail.outbox.clear()
+    page.locator("nav").get_by_role("link", name="Team", exact=True).first.click()
+    page.wait_for_url(f"{base}/portal/team/")
+    assert "No open invitations." in page.inner_text("main")
+    page.fill("#id_email", email)
+    page.select_option("#id_role", "member")
+    if shots:
+        shot(page, shots, "00-team-invite")
+    page.get_by_role("button", name="Send invitation").click()
+    page.wait_for_url(f"{base}/portal/team/")
+    assert f"Invitation sent to {email}." in page.inner_text(".messages")
+    assert email in page.locator("table", has_text="Expires").inner_text()
+    if shots:
+        shot(page, shots, "00-team-invited")
+    message = next(m for m in mail.outbox if m.to == [email])
+    assert "invites you to join Nebula Sensors on the campus portal as Member" in message.body
+    return next(line for line in message.body.splitlines() if line.startswith(f"{base}/portal/invitations/"))
+
+
+def cofounder_accepts_invitation(
+    page: Any, base: str, shots: Path | None, *, link: str, full_name: str, password: str
+) -> None:
+    """Signed out, the co-founder opens the link, chooses a name and a password, accepts; then signs
+    out and back in with that password (the account is theirs now)."""
+    page.goto(link)
+    page.wait_for_selector("#id_full_name")
+    assert "Join Nebula Sensors" in page.inner_text("h1")
+    page.fill("#id_full_name", full_name)
+    page.fill("#id_password1", password)
+    page.fill("#id_password2", password)
+    if shots:
+        shot(page, shots, "00-invitation")
+    page.get_by_role("button", name="Accept the invitation").click()
+    page.wait_for_url(f"{base}/portal/")
+    assert "Welcome to Nebula Sensors." in page.inner_text(".messages")
+    page.get_by_role("button", name="Sign out").click()
+    page.goto(link)  # used once: the page says so and offers no form
+    assert "This invitation has already been used or was withdrawn." in page.inner_text("main")
+    assert page.locator("#id_full_name").count() == 0
 
 
 def book_see_cancel(page: Any, base: str, shots: Path | None, *, room: Any, day: date) -> Booking:
@@ -143,12 +322,39 @@ def book_see_cancel(page: Any, base: str, shots: Path | None, *, room: Any, day:
 # --- the tests -----------------------------------------------------------------------------------
 
 
-@pytest.mark.skip(reason="needs portal-a: the apply and accept-invitation pages are built on that branch")
-def test_new_founder_walk_from_application(page, live_server, screenshot_dir):
+def test_new_founder_walk_from_application(page, live_server, screenshot_dir, settings):
+    # the e-mails' links point at this server; notifications and invitations e-mail through eager tasks
+    settings.SITE_URL = live_server.url
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    base = live_server.url
     room = boardroom()
-    email, password = founder_from_application(page, live_server.url)
-    sign_in(page, live_server.url, email, password)
-    book_see_cancel(page, live_server.url, screenshot_dir, room=room, day=a_working_day())
+    email, password = founder_from_application(page, base, screenshot_dir)
+    sign_in_here(page, base, email, password)
+    # the company home: the new company, its tenancy, its owner
+    home = page.inner_text("main")
+    assert "Nebula Sensors" in page.inner_text("body")
+    assert "Lin Yue" in home
+    shot(page, screenshot_dir, "00-home")
+
+    # the owner invites the co-founder from the Team page; the co-founder accepts in the browser
+    cofounder = "chen.hao@nebula.example.com"
+    cofounder_password = "co-founder-pass-456"  # noqa: S105 (chosen on the invitation page)
+    link = owner_invites_from_team_page(page, base, screenshot_dir, email=cofounder)
+    page.get_by_role("button", name="Sign out").click()
+    cofounder_accepts_invitation(
+        page, base, screenshot_dir, link=link, full_name="Chen Hao", password=cofounder_password
+    )
+    invitation = Invitation.objects.get(email=cofounder)
+    assert invitation.accepted_at is not None
+    membership = invitation.company.memberships.get(user__email=cofounder, is_active=True)
+    assert (membership.role, membership.user.full_name) == (MemberRole.MEMBER, "Chen Hao")
+    sign_in(page, base, cofounder, cofounder_password)
+    assert "Chen Hao" in page.inner_text("main")
+
+    # the co-founder books the boardroom, sees it in the calendar, cancels it
+    booking = book_see_cancel(page, base, screenshot_dir, room=room, day=a_working_day())
+    assert booking.company.name == "Nebula Sensors"
+    assert booking.booked_by.email == cofounder
 
 
 def test_founder_signs_in_books_a_boardroom_sees_it_in_the_calendar_and_cancels_it(

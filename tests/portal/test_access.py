@@ -10,7 +10,7 @@ from django.urls import reverse
 from access_control.models import AccessGrant, Credential, CredentialKind, CredentialStatus, GrantSource
 from access_control.selectors import person_doors_now
 from tests.access_control.factories import DoorFactory
-from tests.portal.a11y_book import assert_accessible
+from tests.portal.a11y import assert_accessible
 from tests.portal.book_world import NOW
 from tests.spaces.factories import SpaceFactory
 

@@ -235,8 +235,9 @@ def test_the_applications_list_runs_constant_queries(client, applicant, django_a
 @pytest.mark.parametrize(("has_password", "expected"), [(True, "sign in with your e-mail address"),
                                                          (False, "Forgot your password?")])  # fmt: skip
 def test_the_approval_e_mail_fits_how_the_owner_signs_in(
-    django_capture_on_commit_callbacks, has_password, expected
+    django_capture_on_commit_callbacks, settings, has_password, expected
 ):
+    settings.SITE_URL = "https://campus.example.cn"
     from notifications.models import Notification
     from tests.tenants.factories_applications import application_in, lead_user
 
@@ -247,5 +248,8 @@ def test_the_approval_e_mail_fits_how_the_owner_signs_in(
     application = application_in(ApplicationStatus.IN_REVIEW, applicant=owner)
     with django_capture_on_commit_callbacks(execute=True):
         services.application_decide(application=application, actor=lead_user(), decision="approve")
-    body = Notification.objects.get(recipient=owner, kind="tenants.applications.approved").body
-    assert expected in body
+    notification = Notification.objects.get(recipient=owner, kind="tenants.applications.approved")
+    assert expected in notification.body
+    # the approval is the owner's invitation: it links to the portal
+    assert notification.link == reverse("portal:home")
+    assert f"Open the portal here:\nhttps://campus.example.cn{reverse('portal:home')}" in notification.body

@@ -12,7 +12,7 @@ from bookings.models import Booking, BookingSeries, BookingStatus, WaitlistEntry
 from bookings.services.bookings import booking_cancel, booking_create
 from portal.views.book import training_link
 from tests.bookings.factories import tenant
-from tests.portal.a11y_book import a11y_problems, assert_accessible
+from tests.portal.a11y import assert_accessible
 from tests.portal.book_world import MONDAY, at, make_world
 
 pytestmark = pytest.mark.django_db
@@ -27,23 +27,6 @@ def book_body(**fields):  # type: ignore[no-untyped-def]
     body = {"day": MONDAY.isoformat(), "starts": "10:00", "ends": "11:00", "title": "Standup", "attendees": 4}
     body.update(fields)
     return body
-
-
-# --- the a11y checker itself ---------------------------------------------------------------------
-
-
-def test_the_a11y_checker_finds_what_it_looks_for():
-    bad = (
-        '<html><head><title> · Campus portal</title></head><body><input name="q">'
-        '<img src="x.png"><a href="#" tabindex="3">x</a><p id="a"></p><p id="a"></p></body></html>'
-    )
-    assert len(a11y_problems(bad)) == 6
-    good = (
-        '<html lang="en"><head><title>Book · Campus portal</title></head><body>'
-        '<label for="q">Q</label><input id="q" name="q"><label><input type="checkbox" name="c"> C</label>'
-        '<input type="hidden" name="h"><img src="x.png" alt=""></body></html>'
-    )
-    assert a11y_problems(good) == []
 
 
 # --- find -----------------------------------------------------------------------------------------

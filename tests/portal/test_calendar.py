@@ -10,7 +10,7 @@ from django.urls import reverse
 from bookings.models import CalendarFeed, FeedScope
 from bookings.services.bookings import booking_cancel, booking_create
 from tests.bookings.factories import tenant
-from tests.portal.a11y_book import assert_accessible
+from tests.portal.a11y import assert_accessible
 from tests.portal.book_world import MONDAY, at
 
 pytestmark = pytest.mark.django_db
