@@ -10,7 +10,6 @@ from tenants.services.companies import invitation_create, invitation_email_send
 from tests.accounts.factories import UserFactory
 from tests.portal.a11y import assert_accessible
 from tests.portal.world import founder, page
-from tests.portal.zh import zh_catalog  # noqa: F401  (Chinese of the new strings)
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,6 @@ from tenants.services import applications as services
 from tests.accounts.factories import UserFactory
 from tests.portal.a11y import assert_accessible
 from tests.portal.world import page
-from tests.portal.zh import zh_catalog  # noqa: F401  (Chinese of the new strings)
 from tests.tenants.factories import SectorFactory
 from tests.tenants.factories_applications import ApplicationFactory, pdf_file
 

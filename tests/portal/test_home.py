@@ -12,7 +12,6 @@ from tests.bookings.factories import at, room, tenant
 from tests.notifications.factories import NotificationFactory
 from tests.portal.a11y import assert_accessible
 from tests.portal.world import founder, page
-from tests.portal.zh import zh_catalog  # noqa: F401  (Chinese of the new strings)
 from tests.tenants.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db

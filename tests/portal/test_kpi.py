@@ -6,7 +6,6 @@ from django.urls import reverse
 from tenants.models import KPIReturnStatus
 from tests.portal.a11y import assert_accessible
 from tests.portal.world import founder, page
-from tests.portal.zh import zh_catalog  # noqa: F401  (Chinese of the new strings)
 from tests.tenants.factories_incubation import IncubationFactory, KPIReturnFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,6 @@ from django.urls import reverse
 from tenants.models import ServiceRequest, ServiceRequestStatus
 from tests.portal.a11y import assert_accessible
 from tests.portal.world import founder, page
-from tests.portal.zh import zh_catalog  # noqa: F401  (Chinese of the new strings)
 from tests.tenants.factories_registration import ServiceRequestFactory
 
 pytestmark = pytest.mark.django_db

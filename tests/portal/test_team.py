@@ -10,7 +10,6 @@ from tenants.models import Invitation, MemberRole, Membership
 from tests.bookings.factories import MONDAY, NOW, at, room, tenant
 from tests.portal.a11y import assert_accessible
 from tests.portal.world import founder, page
-from tests.portal.zh import zh_catalog  # noqa: F401  (Chinese of the new strings)
 from tests.tenants.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
