@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from portal.views import access, book, calendar
+from portal.views import access, book, calendar, labs
 
 urlpatterns = [
     path("book/", book.BookSearchView.as_view(), name="book"),
@@ -26,4 +26,5 @@ urlpatterns = [
     path("calendar/feeds/", calendar.FeedListView.as_view(), name="calendar-feeds"),
     path("calendar/feeds/<int:pk>/revoke/", calendar.FeedRevokeView.as_view(), name="calendar-feed-revoke"),
     path("access/", access.AccessView.as_view(), name="access"),
+    path("trainings/", labs.TrainingsView.as_view(), name="trainings"),
 ]

@@ -78,6 +78,9 @@ def training_link(exc: ValidationError) -> dict[str, str] | None:
         course = error.params.get("course")
         if course is None:
             continue
+        if error.params.get("course_code"):  # the labs gate: the course's row on the trainings page
+            url = reverse("portal:trainings") + f"#course-{error.params['course_code']}"
+            return {"url": url, "name": str(course)}
         if isinstance(course, str):
             return {"url": course, "name": _("the training")}
         if isinstance(course, dict):
