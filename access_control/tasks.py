@@ -21,5 +21,5 @@ def change_log_trim_task() -> int:
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_jitter=True, max_retries=5)
 def devices_offline_sweep_task() -> int:
-    """Beat, every 30 s: mark devices silent for 3 heartbeat intervals offline; tell staff once."""
+    """Beat, every 10 s: mark devices silent for 3 heartbeat intervals offline; tell staff once."""
     return len(devices.devices_offline_sweep())

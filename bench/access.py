@@ -16,6 +16,13 @@ Redis, as in production). Both are stopped by their own pids at the end. It prin
    bound to every door. Targets: ≤ 2 s, ≤ 3 MB gzipped.
 3. event ingest: 4 devices upload 10 batches of 500 events each at once over HTTP, then one batch
    again; events/s, and that every event is stored exactly once. Target ≥ 5,000 events/s.
+4. changes in the next delta: staff suspend a card, then reinstate it (20 times each), through the
+   services; from each commit, a device polls ``GET /allowlist/changes`` until its allow-list shows
+   the change. Target ≤ 1 s after commit.
+5. offline detection: a device beats once and falls silent, while the offline sweep runs at the
+   period the beat schedule gives it; the time until the device is marked offline, from its last
+   heartbeat and from its first missed one. Target ≤ 90 s (from the first missed heartbeat: a device
+   is marked offline only after 3 silent intervals). ``BENCH_OFFLINE=0`` skips it (it waits ~100 s).
 """
 
 import gzip
@@ -206,6 +213,68 @@ def report(label: str, server: list[float], latency: list[float], errors: int, e
     return rate
 
 
+def visibility(base: str, site, key, uid: str, rounds: int = 20) -> None:  # type: ignore[no-untyped-def]
+    """4. From the commit of a suspension (or reinstatement) to a device's delta showing it."""
+    from access_control.client import AccessClient, credential_hash
+    from access_control.crypto import site_pepper
+    from access_control.models import Credential
+    from access_control.services.credentials import credential_reinstate, credential_suspend
+    from accounts.models import User
+
+    say(f"4. changes in the next delta: {rounds} suspensions and {rounds} reinstatements of a card "
+        "(target ≤ 1 s after commit)")  # fmt: skip
+    staff = User.objects.get(email="bench-staff@example.com")
+    device = AccessClient(base, key.key_id, key.secret, key.pepper, timeout=30)
+    device.sync()
+    h = credential_hash(site_pepper(site.pk, site.pepper_id), uid)
+    credential = Credential.objects.get(kind="card", identifier=uid)
+    seen: list[float] = []
+    polls = 0
+    for n in range(rounds * 2):
+        suspend = n % 2 == 0
+        change = credential_suspend if suspend else credential_reinstate
+        credential = change(credential=credential, actor=staff, reason="Bench")  # commits on return
+        committed = time.perf_counter()
+        while (h in device.allowlist.entries) == suspend:
+            device.sync()
+            polls += 1
+            if time.perf_counter() - committed > 10:
+                raise RuntimeError("the change did not reach the delta in 10 s")
+        seen.append((time.perf_counter() - committed) * 1000)
+    device.close()
+    say(f"  commit → change applied from the delta: median {percentile(seen, 50):.1f} ms, "
+        f"max {max(seen):.1f} ms; {polls} delta polls for {len(seen)} changes")  # fmt: skip
+
+
+def offline(base: str, key) -> None:  # type: ignore[no-untyped-def]
+    """5. A device beats once, then is silent; the sweep runs at its beat period until it is marked."""
+    from django.conf import settings
+
+    from access_control.client import AccessClient
+    from access_control.models import Device
+    from access_control.services.devices import HEARTBEAT_INTERVAL_S
+    from access_control.tasks import devices_offline_sweep_task
+
+    period = float(settings.CELERY_BEAT_SCHEDULE["access-control-devices-offline"]["schedule"])
+    say(f"5. offline detection: heartbeat every {HEARTBEAT_INTERVAL_S} s, offline sweep every {period:.0f} s "
+        "(target ≤ 90 s)")  # fmt: skip
+    device = AccessClient(base, key.key_id, key.secret, key.pepper, timeout=30)
+    device.heartbeat()
+    last_beat = time.perf_counter()
+    device.close()
+    time.sleep(random.uniform(0, period))  # noqa: S311 -- the sweep's phase against the last beat is arbitrary
+    while True:
+        devices_offline_sweep_task()
+        if not Device.objects.get(pk=key.device.pk).is_online:
+            break
+        time.sleep(period)
+    after = time.perf_counter() - last_beat
+    missed = after - HEARTBEAT_INTERVAL_S
+    say(f"  marked offline {after:.0f} s after its last heartbeat, {missed:.0f} s after its first missed one"
+        f" (worst case: {3 * HEARTBEAT_INTERVAL_S + period:.0f} s and "
+        f"{2 * HEARTBEAT_INTERVAL_S + period:.0f} s)")  # fmt: skip
+
+
 def main() -> None:
     started = time.perf_counter()
     url = bench_database_url(name_variable="BENCH_ACCESS_DB_NAME", default=DEFAULT_DB)
@@ -342,6 +411,12 @@ def main() -> None:
             f"rows stored {rows:,} of {total:,} sent; gaps reported {len(gaps)}")  # fmt: skip
         for uploader in uploaders:
             uploader.close()
+
+        say()
+        visibility(base, site, devices[INGEST_DEVICES], cards[0])
+        if os.environ.get("BENCH_OFFLINE", "1") != "0":
+            say()
+            offline(base, devices[INGEST_DEVICES + 1])
         say()
         say(f"access benchmarks done in {time.perf_counter() - started:.0f} s")
     finally:

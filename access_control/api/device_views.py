@@ -42,19 +42,6 @@ def _door_id(ctx: DeviceContext, value: Any) -> int:
     return door_id
 
 
-def _door(ctx: DeviceContext, value: Any) -> Door:
-    """The door named by a device: bound to it (403), or unknown (404)."""
-    door_id = _door_id(ctx, value)
-    door = Door.objects.filter(pk=door_id).order_by().first()  # no default ordering: no join
-    if door is None:
-        raise DeviceProblem("unknown_door")
-    return door
-
-
-def _site_row(site_id: int) -> tuple[int, str]:
-    return Site.objects.filter(pk=site_id).values_list("version", "pepper_id").get()
-
-
 @device_endpoint("POST")
 def decisions_view(request: HttpRequest, ctx: DeviceContext) -> Result:
     body = parse_json(request.body)
@@ -66,16 +53,23 @@ def decisions_view(request: HttpRequest, ctx: DeviceContext) -> Result:
         raise DeviceProblem("malformed", "credential.kind must be card, pin or qr, with a uid.")
     occurred_raw = body.get("occurred_at")
     occurred_at = parse_datetime(occurred_raw) if isinstance(occurred_raw, str) else None
-    door = _door(ctx, body.get("door"))
+    try:
+        door_id = int(body.get("door"))
+    except (TypeError, ValueError) as exc:
+        raise DeviceProblem("malformed", "door must be a door id.") from exc
     now = timezone.now()
-    decision = decisions.decide(door=door, kind=kind, uid=uid, at=now)
-    version, pepper_id = _site_row(ctx.site_id)
+    door = decisions.door_facts(door_id, at=now, device_id=ctx.device.pk)
+    if door is None:
+        raise DeviceProblem("unknown_door")
+    if not door.bound:
+        raise DeviceProblem("device_not_bound_to_door")
+    decision = decisions.decide_at(door, kind=kind, uid=uid, at=now)
     event = decision_record(
         device=ctx.device,
-        door_id=door.pk,
+        door_id=door.id,
         decision=decision,
-        h=allowlist_hash(site_pepper(ctx.site_id, pepper_id), normalise_uid(uid)),
-        allowlist_version=version,
+        h=allowlist_hash(site_pepper(door.site_id, door.pepper_id), normalise_uid(uid)),
+        allowlist_version=door.site_version,
         occurred_at=occurred_at if occurred_at is not None and occurred_at.tzinfo else now,
         payload={
             "direction": str(body.get("direction") or "")[:8],
@@ -95,7 +89,7 @@ def decisions_view(request: HttpRequest, ctx: DeviceContext) -> Result:
         ),
         "decision_id": str(event.pk),
         "server_time": iso(now),
-        "allowlist_version": version,
+        "allowlist_version": door.site_version,
     }
     return 200, payload, {}
 

@@ -1,31 +1,28 @@
 """The online decision: may this credential open this door at this moment, and why (not).
 
-Kept to a handful of single-table, indexed queries (no joins): the credential, the person,
-running lockdowns, the person's live grants that name the door, and (only when a grant has
-one) the companies' status. Deny overrides win over any grant.
+The hot path of the device API (target: server p99 ≤ 20 ms at 100 devices, no joins), so it
+reads with three short constant statements on primary keys and indexes, not composed querysets:
+the door with its site, campus zone, running lockdown and binding (``door_facts``); the
+credential with its person; the person's live grants naming the door with their companies'
+status. Deny overrides win over any grant.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
-from django.db.models import Q
+from django.db import connection
 
 from access_control import crypto
 from access_control.models import (
-    AccessGrant,
-    Credential,
     CredentialStatus,
     Door,
     DoorKind,
     GrantSource,
-    Lockdown,
-    Site,
 )
 from access_control.services import schedules
-from accounts.models import User
 from core.calendar import WorkingCalendar
-from spaces.models import Campus
-from tenants.models import Company, CompanyStatus
+from tenants.models import CompanyStatus
 
 ALLOW, DENY = "allow", "deny"
 
@@ -56,90 +53,164 @@ def person_display(full_name: str, email: str) -> str:
     return f"{parts[0]} {parts[-1][0]}."
 
 
-def _door_zone(door: Door):  # type: ignore[no-untyped-def]
-    site = door._state.fields_cache.get("site")
-    campus_id = (
-        site.campus_id
-        if site is not None
-        else Site.objects.values_list("campus_id", flat=True).get(pk=door.site_id)
-    )
-    time_zone = Campus.objects.values_list("time_zone", flat=True).filter(pk=campus_id).first()
-    return schedules.campus_zone(time_zone)
+@dataclass(frozen=True)
+class DoorFacts:
+    """What a decision needs to know about the door, read in one statement."""
+
+    id: int
+    site_id: int
+    building_id: int | None
+    kind: str
+    is_enabled: bool
+    unlock_ms: int
+    site_version: int
+    pepper_id: str
+    time_zone: str | None
+    locked_down: bool  # a lockdown of its site or of its building is running
+    bound: bool  # to the asking device (True when no device asks)
 
 
-def _credential(kind: str, identifier: str) -> Credential | None:
-    """The live credential with this identifier, else the latest revoked one (to say it is inactive)."""
-    rows = list(
-        Credential.objects.filter(kind=kind, identifier=identifier)
-        .order_by()  # the default ordering (by person) would join the users table
-        .only("pk", "person_id", "status", "valid_from", "valid_until")[:5]
-    )
-    if not rows:
+@dataclass(frozen=True)
+class _Grant:
+    pk: int
+    company_id: int | None
+    source: str
+    starts_at: datetime
+    ends_at: datetime | None
+    schedule: str
+    company_active: bool
+
+
+# Constant statements (bound parameters only) on the tables the models name. No joins: the other
+# rows are read by primary key in scalar subqueries.
+DOOR_SQL = """
+    SELECT d.id, d.site_id, d.building_id, d.kind, d.is_enabled, d.unlock_ms,
+           (SELECT s.version FROM access_control_site s WHERE s.id = d.site_id),
+           (SELECT s.pepper_id FROM access_control_site s WHERE s.id = d.site_id),
+           (SELECT c.time_zone FROM spaces_campus c
+            WHERE c.id = (SELECT s.campus_id FROM access_control_site s WHERE s.id = d.site_id)),
+           EXISTS (SELECT 1 FROM access_control_lockdown l
+                   WHERE l.ended_at IS NULL AND l.started_at <= %s
+                     AND ((l.site_id = d.site_id AND l.building_id IS NULL)
+                          OR l.building_id = d.building_id)),
+           EXISTS (SELECT 1 FROM access_control_device_doors b WHERE b.device_id = %s AND b.door_id = d.id)
+    FROM access_control_door d
+    WHERE d.id = %s
+"""
+# the live credential with this identifier, else the latest revoked one (to say it is inactive)
+CREDENTIAL_SQL = """
+    SELECT cr.id, cr.person_id, cr.status, cr.valid_from, cr.valid_until,
+           (SELECT u.is_active FROM accounts_user u WHERE u.id = cr.person_id),
+           (SELECT u.full_name FROM accounts_user u WHERE u.id = cr.person_id),
+           (SELECT u.email FROM accounts_user u WHERE u.id = cr.person_id)
+    FROM access_control_credential cr
+    WHERE cr.kind = %s AND cr.identifier = %s
+    ORDER BY CASE WHEN cr.status = %s THEN 1 ELSE 0 END, cr.id DESC
+    LIMIT 1
+"""
+# the person's live grants naming the door (a semi-join), with their company's status
+GRANTS_SQL = """
+    SELECT g.id, g.company_id, g.source, g.starts_at, g.ends_at, g.schedule,
+           (SELECT co.status FROM tenants_company co WHERE co.id = g.company_id)
+    FROM access_control_accessgrant g
+    WHERE g.person_id = %s AND g.revoked_at IS NULL
+      AND g.id IN (SELECT gd.accessgrant_id FROM access_control_accessgrant_doors gd WHERE gd.door_id = %s)
+    ORDER BY g.id
+"""
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """A timestamp as a plain cursor reads it: aware on PostgreSQL, naive UTC on SQLite."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+def door_facts(door_id: int, *, at: datetime, device_id: int | None = None) -> DoorFacts | None:
+    """The door, its site's allow-list version and pepper, its campus zone, whether a lockdown
+    covers it at ``at`` and whether it is bound to ``device_id``; None when there is no such door."""
+    with connection.cursor() as cursor:
+        cursor.execute(DOOR_SQL, [connection.ops.adapt_datetimefield_value(at), device_id or 0, door_id])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    return min(rows, key=lambda c: (c.status == CredentialStatus.REVOKED, -c.pk))
+    return DoorFacts(
+        id=row[0],
+        site_id=row[1],
+        building_id=row[2],
+        kind=row[3],
+        is_enabled=bool(row[4]),
+        unlock_ms=row[5],
+        site_version=row[6],
+        pepper_id=row[7],
+        time_zone=row[8],
+        locked_down=bool(row[9]),
+        bound=device_id is None or bool(row[10]),
+    )
 
 
 def decide(*, door: Door, kind: str, uid: str, at: datetime) -> Decision:
     """Decide a tap of credential (``kind``, ``uid``) on ``door`` at ``at``."""
-    credential = _credential(kind, crypto.normalise_uid(uid))
-    if credential is None:
-        return Decision(DENY, "unknown_credential")
-    person = User.objects.filter(pk=credential.person_id).values("is_active", "full_name", "email").first()
-    base = {
-        "person_id": credential.person_id,
-        "person_display": person_display(person["full_name"], person["email"]) if person else "",
-        "credential_id": credential.pk,
-    }
-    if (
-        credential.status != CredentialStatus.ACTIVE
-        or at < credential.valid_from
-        or (credential.valid_until is not None and at >= credential.valid_until)
-    ):
-        return Decision(DENY, "credential_inactive", **base)
-    if not person or not person["is_active"]:
-        return Decision(DENY, "person_suspended", **base)
-    if not door.is_enabled:
-        return Decision(DENY, "door_disabled", **base)
-    if Lockdown.objects.filter(
-        Q(site_id=door.site_id, building__isnull=True) | Q(building_id=door.building_id),
-        ended_at__isnull=True,
-        started_at__lte=at,
-    ).exists():
-        return Decision(DENY, "lockdown", **base)
+    facts = door_facts(door.pk, at=at)
+    if facts is None:
+        raise Door.DoesNotExist(door.pk)
+    return decide_at(facts, kind=kind, uid=uid, at=at)
 
-    # The person's live grants naming the door: a semi-join (IN subquery), no JOIN.
-    on_door = AccessGrant.doors.through.objects.filter(door_id=door.pk).values("accessgrant_id")
-    candidates = list(
-        AccessGrant.objects.filter(person_id=credential.person_id, revoked_at__isnull=True, pk__in=on_door)
-        .order_by("pk")  # not the default ordering (by person), which would join the users table
-        .only("pk", "company_id", "source", "starts_at", "ends_at", "schedule")
-    )
+
+def decide_at(door: DoorFacts, *, kind: str, uid: str, at: datetime) -> Decision:
+    """Decide a tap on the door that ``door_facts`` read (two more statements at most)."""
+    with connection.cursor() as cursor:
+        cursor.execute(CREDENTIAL_SQL, [kind, crypto.normalise_uid(uid), CredentialStatus.REVOKED])
+        row = cursor.fetchone()
+        if row is None:
+            return Decision(DENY, "unknown_credential")
+        credential_id, person_id, status, valid_from, valid_until, is_active, full_name, email = row
+        base: dict[str, Any] = {
+            "person_id": person_id,
+            "person_display": person_display(full_name, email),
+            "credential_id": credential_id,
+        }
+        valid_from, valid_until = _aware(valid_from), _aware(valid_until)
+        if (
+            status != CredentialStatus.ACTIVE
+            or at < valid_from  # type: ignore[operator]
+            or (valid_until is not None and at >= valid_until)
+        ):
+            return Decision(DENY, "credential_inactive", **base)
+        if not is_active:
+            return Decision(DENY, "person_suspended", **base)
+        if not door.is_enabled:
+            return Decision(DENY, "door_disabled", **base)
+        if door.locked_down:
+            return Decision(DENY, "lockdown", **base)
+        cursor.execute(GRANTS_SQL, [person_id, door.id])
+        candidates = [
+            _Grant(
+                pk=g[0],
+                company_id=g[1],
+                source=g[2],
+                starts_at=_aware(g[3]),  # type: ignore[arg-type]
+                ends_at=_aware(g[4]),
+                schedule=g[5],
+                company_active=g[1] is None or g[6] == CompanyStatus.ACTIVE,
+            )
+            for g in cursor.fetchall()
+        ]
     ordinary = [g for g in candidates if g.source != GrantSource.LAB]
-    lab = [g for g in candidates if g.source == GrantSource.LAB]
+    lab = [g for g in candidates if g.source == GrantSource.LAB and g.company_active]
     if not ordinary:
         return Decision(DENY, "no_grant_for_door", **base)
-    company_ids = {g.company_id for g in candidates if g.company_id}
-    if company_ids:
-        suspended = set(
-            Company.objects.filter(pk__in=company_ids)
-            .exclude(status=CompanyStatus.ACTIVE)
-            .values_list("pk", flat=True)
-        )
-        if suspended:
-            company_of = (
-                next(g.company_id for g in ordinary if g.company_id in suspended)
-                if any(g.company_id in suspended for g in ordinary)
-                else None
-            )
-            ordinary = [g for g in ordinary if g.company_id not in suspended]
-            lab = [g for g in lab if g.company_id not in suspended]
-            if not ordinary:
-                return Decision(DENY, "company_suspended", company_id=company_of, **base)
+    if not all(g.company_active for g in ordinary):
+        company_of = next(g.company_id for g in ordinary if not g.company_active)
+        ordinary = [g for g in ordinary if g.company_active]
+        if not ordinary:
+            return Decision(DENY, "company_suspended", company_id=company_of, **base)
 
-    tz = _door_zone(door) if any(g.schedule != "24x7" for g in ordinary + lab) else None
-    calendar = WorkingCalendar() if tz is not None else None
+    needs_zone = any(g.schedule != "24x7" for g in ordinary + lab)
+    tz = schedules.campus_zone(door.time_zone) if needs_zone else None
+    calendar = WorkingCalendar() if needs_zone else None
 
-    def valid(grant: AccessGrant) -> bool:
+    def valid(grant: _Grant) -> bool:
         return schedules.schedule_contains(
             schedule=grant.schedule,
             starts_at=grant.starts_at,

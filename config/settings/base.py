@@ -226,7 +226,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "access-control-devices-offline": {
         "task": "access_control.tasks.devices_offline_sweep_task",
-        "schedule": 30.0,
+        # 3 silent heartbeat intervals, then at most 10 s more: ≤ 70 s after the first missed beat
+        "schedule": 10.0,
     },
     "tenants-tenancy-lifecycle": {
         "task": "tenants.tasks.tenancy_lifecycle_task",

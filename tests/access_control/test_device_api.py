@@ -259,10 +259,10 @@ def test_a_failing_database_answers_503_overloaded_with_retry_after(client, worl
 
     from access_control.services import decisions
 
-    def failing(**kwargs):  # type: ignore[no-untyped-def]
+    def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise OperationalError("too many connections")
 
-    monkeypatch.setattr(decisions, "decide", failing)
+    monkeypatch.setattr(decisions, "decide_at", failing)
     payload = {"door": str(world.door.pk), "credential": {"kind": "card", "uid": "04a1b2c3d4e5f6"}}
     # when
     response = send(client, world, "POST", "/decisions", payload)
