@@ -23,13 +23,14 @@ from bench.env import HOST, percentile, say, server_env, setup, start_gunicorn, 
 
 CLIENTS = 16
 CONTENDERS = 32
+WORKERS = int(os.environ.get("WEB_CONCURRENCY", "3"))  # as bin/web: gunicorn --workers $WEB_CONCURRENCY
 PHASE_SECONDS = float(os.environ.get("BENCH_PHASE_SECONDS", "10"))
 
 
 class Server:
     """gunicorn on the benchmark database, with the benchmark's own Redis when there is one."""
 
-    def __init__(self, url: str, redis_url: str, *, workers: int = 3, threads: int = 1) -> None:
+    def __init__(self, url: str, redis_url: str, *, workers: int = WORKERS, threads: int = 1) -> None:
         self.proc, self.port = start_gunicorn(server_env(url, redis_url), workers=workers, threads=threads)
         self.workers, self.threads, self.redis = workers, threads, bool(redis_url)
 

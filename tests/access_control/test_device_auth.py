@@ -137,6 +137,57 @@ def test_query_is_signed_sorted_by_name_then_value(client, world):
     assert response.status_code == 200, response.content
 
 
+# Known answers, computed from the protocol page's formula alone (secret = bytes 0..31):
+# base64(HMAC-SHA256(secret, METHOD\nPATH\nQUERY\nhex(sha256(body))\nts\nnonce)).
+SECRET = bytes(range(32))
+TS, NONCE = "1795412530", "0123456789abcdef0123456789abcdef"
+KNOWN_POST = "WVUZYeprWooYn/NROHN3m6glO5Xzb4lwJ/O7/Of3z6M="
+KNOWN_GET_QUERY = "QoBz67BdX6yya6pgRRnNX2jxYwQXqXFeSITkosA1Oys="
+
+
+def test_signatures_match_the_protocol_pages_known_answers():
+    from access_control.api.device_auth import request_signature
+    from access_control.client import sign
+
+    body = b'{"door": "12"}'
+    # the reference client (it is given the query already sorted)
+    assert sign(SECRET, "POST", DECISIONS, "", body, TS, NONCE) == KNOWN_POST
+    assert sign(SECRET, "GET", "/api/access/v1/allowlist/changes", "limit=10&since=0", b"", TS, NONCE) == (
+        KNOWN_GET_QUERY
+    )
+    # the server (it sorts the query as sent)
+    parts = {"ts": TS, "nonce": NONCE}
+    changes = "/api/access/v1/allowlist/changes"
+    assert request_signature(SECRET, method="POST", path=DECISIONS, query="", body=body, **parts) == (
+        KNOWN_POST
+    )
+    assert (
+        request_signature(SECRET, method="get", path=changes, query="since=0&limit=10", body=b"", **parts)
+        == KNOWN_GET_QUERY
+    )
+
+
+def test_a_request_signed_by_hand_from_the_formula_is_accepted(client, world):
+    # given: a signature built here with hashlib and hmac only, not with the product's helpers
+    import base64
+    import hashlib
+    import hmac
+
+    body = decision_body(world.door)
+    ts, nonce = str(int(time.time())), "cd" * 16
+    text = "\n".join(["POST", DECISIONS, "", hashlib.sha256(body).hexdigest(), ts, nonce]).encode()
+    sig = base64.b64encode(hmac.new(world.keys.secret, text, hashlib.sha256).digest()).decode()
+    header = f"ACS1-HMAC-SHA256 key={world.keys.key_id}, ts={ts}, nonce={nonce}, sig={sig}"
+    # when
+    response = post(client, DECISIONS, body, {"HTTP_AUTHORIZATION": header})
+    # then
+    assert response.status_code == 200, response.content
+    expected = base64.b64encode(
+        hmac.new(world.keys.secret, nonce.encode() + b"\n" + response.content, hashlib.sha256).digest()
+    ).decode()
+    assert response["X-ACS-Signature"] == expected
+
+
 @pytest.mark.parametrize("offset", [-301, 301])
 def test_skewed_clock_is_timestamp_skew_with_server_time(client, world, offset):
     # given
