@@ -1,9 +1,6 @@
 """A small access-control world for device API tests: one site, three doors (two bound to a
 device), a person with a card and a staff grant on the first door; plus signing helpers."""
 
-import base64
-import hashlib
-import hmac
 import secrets
 import time
 from dataclasses import dataclass
@@ -85,10 +82,9 @@ def signed_headers(
     secret = secret or keys.secret
     ts_text = str(int(time.time()) if ts is None else ts)
     nonce = nonce or secrets.token_hex(16)
-    from access_control.api.device_auth import string_to_sign
+    from access_control.api.device_auth import request_signature
 
-    text = string_to_sign(method=method, path=path, query=query, body=body, ts=ts_text, nonce=nonce)
-    sig = base64.b64encode(hmac.new(secret, text, hashlib.sha256).digest()).decode()
+    sig = request_signature(secret, method=method, path=path, query=query, body=body, ts=ts_text, nonce=nonce)
     return {"HTTP_AUTHORIZATION": f"ACS1-HMAC-SHA256 key={key_id}, ts={ts_text}, nonce={nonce}, sig={sig}"}
 
 
