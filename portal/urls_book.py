@@ -26,5 +26,6 @@ urlpatterns = [
     path("calendar/feeds/", calendar.FeedListView.as_view(), name="calendar-feeds"),
     path("calendar/feeds/<int:pk>/revoke/", calendar.FeedRevokeView.as_view(), name="calendar-feed-revoke"),
     path("access/", access.AccessView.as_view(), name="access"),
+    path("access/qr/<int:pk>/", access.AccessQrView.as_view(), name="access-qr"),
     path("trainings/", labs.TrainingsView.as_view(), name="trainings"),
 ]

@@ -39,14 +39,24 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 class CredentialIssueForm(forms.ModelForm):
     uid = forms.CharField(
-        label=_("card UID, PIN or QR seed"),
+        label=_("card UID or PIN"),
         max_length=128,
-        help_text=_("Stored normalised and never shown again; people see the last four characters."),
+        required=False,
+        help_text=_(
+            "Stored normalised and never shown again; people see the last four characters. "
+            "Leave it empty for a QR credential: its holder shows rotating codes from the portal."
+        ),
     )
 
     class Meta:
         model = Credential
         fields = ("person", "kind", "valid_from", "valid_until")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("kind") != CredentialKind.QR and not (cleaned.get("uid") or "").strip():
+            self.add_error("uid", forms.ValidationError(_("Give the card UID or PIN."), code="required"))
+        return cleaned
 
 
 @admin.register(Credential)

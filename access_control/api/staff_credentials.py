@@ -58,11 +58,28 @@ class CredentialIssueSerializer(serializers.Serializer):
 
     person = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.all())
     kind = serializers.ChoiceField(choices=CredentialKind.choices)
-    uid = serializers.CharField(write_only=True, max_length=128, help_text=_("Card UID, PIN or QR seed."))
+    uid = serializers.CharField(
+        write_only=True,
+        max_length=128,
+        allow_blank=True,
+        default="",
+        help_text=_(
+            "Card UID or PIN. Leave it empty for a QR credential: the server makes its rotating codes' seed."
+        ),
+    )
     valid_from = serializers.DateTimeField(required=False, allow_null=True, default=None)
     valid_until = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["kind"] != CredentialKind.QR and not attrs["uid"].strip():
+            given = "uid" in self.initial_data
+            raise serializers.ValidationError(
+                {
+                    "uid": serializers.ErrorDetail(
+                        _("Give the card UID or PIN."), code="blank" if given else "required"
+                    )
+                }
+            )
         start, end = attrs.get("valid_from"), attrs.get("valid_until")
         if start is not None and end is not None and end <= start:
             raise serializers.ValidationError(

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from access_control import crypto
 from access_control.models import Credential, CredentialKind, CredentialStatus
+from access_control.services import qr
 from access_control.services.sync import entries_refresh
 from core.workflow import Transition, Workflow, transition_log
 
@@ -41,9 +42,14 @@ def credential_issue(
     valid_until: datetime | None = None,
     actor: Any,
 ) -> Credential:
-    """Issue a card, PIN or QR credential; ``label`` keeps the last four characters for people to see."""
+    """Issue a card, PIN or QR credential; ``label`` keeps the last four characters for people to see.
+
+    A QR credential without a ``uid`` gets a generated seed: its holder shows rotating codes
+    (``services.qr``) from the portal, and the seed never leaves the server."""
     if not getattr(actor, "is_staff", False):
         raise PermissionDenied(_("Only staff issue credentials."))
+    if kind == CredentialKind.QR and not (uid or "").strip():
+        uid = qr.new_seed()  # a rotating QR code's seed: generated, never shown
     identifier = crypto.normalise_uid(uid or "")
     if not identifier:
         raise ValidationError(
@@ -55,7 +61,7 @@ def credential_issue(
         person=person,
         kind=kind,
         identifier=identifier,
-        label=identifier[-4:],
+        label="" if kind == CredentialKind.QR else identifier[-4:],  # no part of a QR seed is shown
         valid_from=valid_from or timezone.now(),
         valid_until=valid_until,
     )

@@ -15,12 +15,13 @@ from django.db import connection
 
 from access_control import crypto
 from access_control.models import (
+    CredentialKind,
     CredentialStatus,
     Door,
     DoorKind,
     GrantSource,
 )
-from access_control.services import schedules
+from access_control.services import qr, schedules
 from core.calendar import WorkingCalendar
 from tenants.models import CompanyStatus
 
@@ -108,6 +109,16 @@ CREDENTIAL_SQL = """
     ORDER BY CASE WHEN cr.status = %s THEN 1 ELSE 0 END, cr.id DESC
     LIMIT 1
 """
+# a QR credential named by a rotating code (``qr.parse``), with its seed last
+QR_CREDENTIAL_SQL = """
+    SELECT cr.id, cr.person_id, cr.status, cr.valid_from, cr.valid_until,
+           (SELECT u.is_active FROM accounts_user u WHERE u.id = cr.person_id),
+           (SELECT u.full_name FROM accounts_user u WHERE u.id = cr.person_id),
+           (SELECT u.email FROM accounts_user u WHERE u.id = cr.person_id),
+           cr.identifier
+    FROM access_control_credential cr
+    WHERE cr.id = %s AND cr.kind = %s
+"""
 # the person's live grants naming the door (a semi-join), with their company's status
 GRANTS_SQL = """
     SELECT g.id, g.company_id, g.source, g.starts_at, g.ends_at, g.schedule,
@@ -157,11 +168,25 @@ def decide(*, door: Door, kind: str, uid: str, at: datetime) -> Decision:
     return decide_at(facts, kind=kind, uid=uid, at=at)
 
 
+def _credential_row(cursor: Any, kind: str, uid: str, at: datetime) -> Any:
+    """The credential presented: a rotating QR code whose code is valid at ``at``, else the
+    credential with this identifier (a card UID, a PIN, or a QR credential's static seed)."""
+    rotating = qr.parse(uid) if kind == CredentialKind.QR else None
+    if rotating is None:
+        cursor.execute(CREDENTIAL_SQL, [kind, crypto.normalise_uid(uid), CredentialStatus.REVOKED])
+        return cursor.fetchone()
+    credential_id, code = rotating
+    cursor.execute(QR_CREDENTIAL_SQL, [credential_id, CredentialKind.QR])
+    row = cursor.fetchone()
+    if row is None or not qr.code_valid(seed=row[-1], code=code, at=at):
+        return None  # a stale or forged code names no credential
+    return row[:-1]
+
+
 def decide_at(door: DoorFacts, *, kind: str, uid: str, at: datetime) -> Decision:
     """Decide a tap on the door that ``door_facts`` read (two more statements at most)."""
     with connection.cursor() as cursor:
-        cursor.execute(CREDENTIAL_SQL, [kind, crypto.normalise_uid(uid), CredentialStatus.REVOKED])
-        row = cursor.fetchone()
+        row = _credential_row(cursor, kind, uid, at)
         if row is None:
             return Decision(DENY, "unknown_credential")
         credential_id, person_id, status, valid_from, valid_until, is_active, full_name, email = row

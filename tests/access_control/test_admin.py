@@ -64,6 +64,24 @@ def test_credential_issued_from_the_admin_shows_only_the_label(browser):  # type
     assert "04A1B2C3" not in page
 
 
+@pytest.mark.parametrize(("kind", "issued"), [("qr", True), ("card", False)])
+def test_a_qr_credential_needs_no_uid_in_the_admin_a_card_does(browser, kind, issued):  # type: ignore[no-untyped-def]
+    # given
+    person = UserFactory()
+    form = {"person": person.pk, "kind": kind, "uid": "", "valid_from_0": "2026-01-01"}
+    form["valid_from_1"] = "00:00"
+    # when
+    response = browser.post(reverse("admin:access_control_credential_add"), form)
+    # then
+    assert Credential.objects.filter(person=person).exists() is issued
+    if issued:
+        assert response.status_code == 302, response.content
+        assert len(Credential.objects.get(person=person).identifier) == 40
+    else:
+        assert response.status_code == 200
+        assert "Give the card UID or PIN." in response.content.decode()
+
+
 def test_grant_revoke_action_goes_through_the_service(browser, staff_user):  # type: ignore[no-untyped-def]
     # given
     person = UserFactory()

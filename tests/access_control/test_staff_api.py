@@ -205,6 +205,20 @@ def test_issue_bad_input_is_400_with_codes(staff_client, body, field, code):
     assert not Credential.objects.exists()
 
 
+def test_a_qr_credential_is_issued_without_a_uid_and_its_seed_is_never_answered(staff_client):
+    # given
+    person = UserFactory()
+    # when
+    response = staff_client.post(
+        _url("access-credential-list"), {"person": person.pk, "kind": "qr"}, format="json"
+    )
+    # then
+    assert response.status_code == 201, response.content
+    credential = Credential.objects.get(person=person)
+    assert (credential.kind, credential.label, len(credential.identifier)) == ("qr", "", 40)
+    assert credential.identifier not in response.content.decode()
+
+
 def test_issuing_a_live_identifier_again_is_refused(staff_client, staff_user):
     # given
     credential_issue(person=UserFactory(), kind="card", uid="ABCD", actor=staff_user)

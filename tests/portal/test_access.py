@@ -54,8 +54,86 @@ def test_access_page_lists_credentials_without_their_identifier(client, world):
     assert "04A1B2C3D4" not in page
     assert "SEEDSECRETQRXYZ" not in page
     assert "Suspended" in page
-    assert "rotating QR code is not available yet" in page
+    assert 'class="qr-code"' not in page  # a suspended QR credential shows no code
     assert_accessible(response)
+
+
+def qr_of(person, *, valid_until=None):  # type: ignore[no-untyped-def]
+    from access_control.services.credentials import credential_issue
+    from tests.accounts.factories import UserFactory
+
+    return credential_issue(
+        person=person,
+        kind=CredentialKind.QR,
+        uid="",
+        valid_from=NOW - timedelta(days=1),
+        valid_until=valid_until,
+        actor=UserFactory(is_staff=True),
+    )
+
+
+def test_an_active_qr_credential_shows_this_steps_code_and_never_its_seed(client, world):
+    from access_control.services import qr
+
+    # given
+    credential = qr_of(world.founder)
+    client.force_login(world.founder)
+    # when
+    response = client.get(reverse("portal:access"))
+    # then
+    page = response.content.decode()
+    code = qr.payload(credential_id=credential.pk, seed=credential.identifier, at=NOW).rsplit(":", 1)[1]
+    assert response.status_code == 200
+    assert "<svg" in page
+    assert f"Code {code}" in page
+    assert credential.identifier not in page
+    assert f'hx-get="{reverse("portal:access-qr", args=[credential.pk])}"' in page
+    assert f"load delay:{qr.seconds_left(NOW)}s" in page
+    assert "htmx.min.js" in page
+    assert_accessible(response)
+
+
+def test_the_qr_fragment_serves_my_usable_credentials_only(client, world, clock):
+    from access_control.services import qr
+    from access_control.services.credentials import credential_suspend
+    from tests.accounts.factories import UserFactory
+    from tests.bookings.factories import tenant
+
+    mine = qr_of(world.founder)
+    expired = qr_of(world.founder, valid_until=NOW - timedelta(hours=1))
+    outsider, _ = tenant()
+    theirs = qr_of(outsider)
+    client.force_login(world.founder)
+
+    def fragment(credential):  # type: ignore[no-untyped-def]
+        return client.get(reverse("portal:access-qr", args=[credential.pk]))
+
+    # the next step's code, 30 s on
+    clock.shift(timedelta(seconds=30))
+    response = fragment(mine)
+    later = qr.payload(credential_id=mine.pk, seed=mine.identifier, at=NOW + timedelta(seconds=30))
+    assert response.status_code == 200
+    assert f"Code {later.rsplit(':', 1)[1]}" in response.content.decode()
+    assert fragment(theirs).status_code == 404
+    assert fragment(expired).status_code == 404
+    credential_suspend(credential=mine, actor=UserFactory(is_staff=True), reason="Lost phone")
+    assert fragment(mine).status_code == 404
+
+
+def test_qr_codes_add_no_query_per_credential(client, world):
+    client.force_login(world.founder)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("portal:access")).status_code == 200
+        return len(ctx.captured_queries)
+
+    qr_of(world.founder)
+    one = count()
+    qr_of(world.founder)
+    qr_of(world.founder)
+    assert count() == one
+    assert client.get(reverse("portal:access")).content.decode().count('class="qr-code"') == 3
 
 
 def test_doors_open_now_follow_live_grants_only(world):
