@@ -1,14 +1,11 @@
 """Celery entry points of the bookings app: thin, idempotent beat scans (a second run changes nothing)."""
 
 from celery import shared_task
-from django.db import OperationalError
 from django.utils import timezone
 
 from bookings.services import automation
 from bookings.services import waitlist as waitlist_services
-
-# A lock timeout or a dropped connection is worth another try; a refused command is not.
-TRANSIENT_DB_ERRORS = (OperationalError, ConnectionError, TimeoutError)
+from core.exceptions import TRANSIENT_DB_ERRORS
 
 
 @shared_task(autoretry_for=TRANSIENT_DB_ERRORS, retry_backoff=True, retry_jitter=True, max_retries=5)

@@ -30,8 +30,21 @@ def _state_change(log: TransitionLog) -> str:
     return f"{log.from_state or '∅'} → {log.to_state}"
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by services (logs, ledgers, derived rows): staff look, nobody edits here."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(TransitionLog)
-class TransitionLogAdmin(admin.ModelAdmin):
+class TransitionLogAdmin(ReadOnlyAdmin):
     """The audit trail: rows are written by ``core.workflow`` only, so staff may only read them."""
 
     list_display = (
@@ -86,15 +99,6 @@ class TransitionLogAdmin(admin.ModelAdmin):
     @admin.display(description=_("from → to"))
     def state_change(self, log: TransitionLog) -> str:
         return _state_change(log)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: TransitionLog | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: TransitionLog | None = None) -> bool:
-        return False
 
 
 class TransitionHistoryInline(GenericTabularInline):

@@ -1,6 +1,11 @@
 """Errors that services raise besides Django's ``ValidationError``."""
 
 from django.core.exceptions import PermissionDenied
+from django.db import OperationalError
+
+# What a Celery task retries (``autoretry_for``): a lock timeout or a dropped connection is worth
+# another try; a refused command is not.
+TRANSIENT_DB_ERRORS = (OperationalError, ConnectionError, TimeoutError)
 
 
 class ActionForbidden(PermissionDenied):

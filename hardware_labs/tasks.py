@@ -3,13 +3,12 @@
 from datetime import timedelta
 
 from celery import shared_task
-from django.db import OperationalError
 from django.utils import timezone
 
+from core.exceptions import TRANSIENT_DB_ERRORS
 from hardware_labs.models import MaintenanceWindow
 from hardware_labs.services import maintenance, trainings
 
-TRANSIENT_DB_ERRORS = (OperationalError, ConnectionError, TimeoutError)
 SWEEP_GRACE = timedelta(minutes=2)
 
 

@@ -24,17 +24,7 @@ from access_control.models import (
 )
 from access_control.services import credentials as credential_services
 from access_control.services import grants as grant_services
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from core.admin import ReadOnlyAdmin
 
 
 class CredentialIssueForm(forms.ModelForm):
@@ -122,7 +112,7 @@ class CredentialAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccessGrant)
-class AccessGrantAdmin(admin.ModelAdmin):
+class AccessGrantAdmin(ReadOnlyAdmin):  # manual grants come through the staff API (grant_create)
     list_display = (
         "person",
         "source",
@@ -138,15 +128,6 @@ class AccessGrantAdmin(admin.ModelAdmin):
     list_select_related = ("person", "company")
     date_hierarchy = "starts_at"
     actions = ("revoke",)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # manual grants come through the staff API (grant_create)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.action(description=_("Revoke the selected grants"), permissions=["view"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[AccessGrant]) -> None:

@@ -1,11 +1,9 @@
 """Staff admin for credit allowances (editable) and the credit ledger (read-only: the services write it)."""
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from bookings.models import CreditAllowance, CreditEntry
+from core.admin import ReadOnlyAdmin
 
 
 @admin.register(CreditAllowance)
@@ -17,18 +15,9 @@ class CreditAllowanceAdmin(admin.ModelAdmin):
 
 
 @admin.register(CreditEntry)
-class CreditEntryAdmin(admin.ModelAdmin):
+class CreditEntryAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "company", "resource_kind", "month", "amount", "reason", "booking"]
     list_filter = ["reason", "resource_kind", "month"]
     search_fields = ["company__name", "note"]
     date_hierarchy = "created_at"
     list_select_related = ["company", "booking__resource"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -1,7 +1,5 @@
 """Staff admin for waitlist entries: read-only rows; its one action (remove) calls the service."""
 
-from typing import Any
-
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -11,10 +9,11 @@ from django.utils.translation import ngettext
 
 from bookings.models import WaitlistEntry
 from bookings.services import waitlist as services
+from core.admin import ReadOnlyAdmin
 
 
 @admin.register(WaitlistEntry)
-class WaitlistEntryAdmin(admin.ModelAdmin):
+class WaitlistEntryAdmin(ReadOnlyAdmin):
     list_display = [
         "resource",
         "starts_at",
@@ -30,15 +29,6 @@ class WaitlistEntryAdmin(admin.ModelAdmin):
     date_hierarchy = "starts_at"
     list_select_related = ["resource", "person", "company"]
     actions = ["remove"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.action(description=_("Remove from the waitlist (an open offer goes to the next in line)"))
     def remove(self, request: HttpRequest, queryset: QuerySet[WaitlistEntry]) -> None:
