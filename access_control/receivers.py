@@ -7,8 +7,8 @@ from access_control.models import Credential, Door
 from access_control.services import grants, sync
 
 
-def on_booking_changed(sender: Any, *, booking: Any, **kwargs: Any) -> None:
-    grants.booking_grants_sync(booking=booking)
+def on_booking_changed(sender: Any, *, booking: Any, action: str = "", **kwargs: Any) -> None:
+    grants.booking_grants_sync(booking=booking, new=action == "create")
 
 
 def on_qualification_changed(sender: Any, *, qualification: Any, **kwargs: Any) -> None:

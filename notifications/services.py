@@ -110,7 +110,6 @@ def _notification_existing(*, recipient: User, dedupe_key: str) -> Notification 
     return Notification.objects.filter(recipient=recipient, dedupe_key=dedupe_key).first()
 
 
-@transaction.atomic
 def notify(
     *,
     recipient: User,
@@ -127,11 +126,11 @@ def notify(
     or one without an address). A ``dedupe_key`` already used for this recipient
     returns the existing notification and sends nothing, also when a concurrent call
     wins the race to insert it.
+
+    The insert goes first and the existing row is read only when the key is taken:
+    a fresh key (most of them) costs no lookup. That insert is the only write, so the
+    call needs no transaction (nor savepoint) of its own.
     """
-    if dedupe_key:
-        existing = _notification_existing(recipient=recipient, dedupe_key=dedupe_key)
-        if existing is not None:
-            return existing
     if subject_obj is not None and subject_obj.pk is None:
         raise ValueError("subject_obj must be saved before it is notified about.")
     language = notification_language(recipient=recipient)
@@ -160,17 +159,20 @@ def notify(
         notification.subject_obj = subject_obj
     # Field rules and clean() (link is a path). The foreign keys are instances we were
     # given, the subject pair is set together above, and the dedupe constraint is
-    # handled as get-or-create below, so skip their extra queries.
+    # handled as insert-or-get below, so skip their extra queries.
     notification.full_clean(exclude=["recipient", "content_type"], validate_constraints=False)
-    try:
-        with transaction.atomic():  # savepoint, so the IntegrityError is catchable
-            notification.save()
-    except IntegrityError:
-        # A concurrent notify() with the same dedupe_key inserted first: return its row.
-        existing = _notification_existing(recipient=recipient, dedupe_key=dedupe_key) if dedupe_key else None
-        if existing is None:
-            raise
-        return existing
+    if not dedupe_key:
+        notification.save()
+    else:
+        try:
+            with transaction.atomic():  # savepoint: a taken key must leave the caller's transaction usable
+                notification.save()
+        except IntegrityError:
+            # This key was used before (a second run), or a concurrent notify() inserted it first.
+            existing = _notification_existing(recipient=recipient, dedupe_key=dedupe_key)
+            if existing is None:
+                raise
+            return existing
     if notification.email_requested:
         enqueue_on_commit(tasks.notification_email_send_task, notification.pk)
     return notification

@@ -246,18 +246,26 @@ def _checked_out_at(booking: Booking) -> datetime | None:
     return getattr(booking, "checked_out_at", None)
 
 
-@transaction.atomic
-def booking_grants_sync(*, booking: Booking, now: datetime | None = None) -> int:
+def booking_grants_sync(*, booking: Booking, now: datetime | None = None, new: bool = False) -> int:
     """The booker may open the booked space's doors from the start less the grace to the end plus
-    the grace, while the booking is confirmed, checked in or completed; otherwise the grant ends now."""
-    now = now or timezone.now()
+    the grace, while the booking is confirmed, checked in or completed; otherwise the grant ends now.
+
+    ``new``: the booking was made in this transaction, so no grant of it exists yet to end.
+    """
     key = f"booking:{booking.pk}"
     space_id = booking.resource.space_id
     doors = set()
     if space_id is not None:
         doors = set(Door.objects.filter(space_id=space_id).order_by().values_list("pk", flat=True))
-    if not doors and not AccessGrant.objects.filter(source=GrantSource.BOOKING, source_key=key).exists():
+    if not doors and (
+        new or not AccessGrant.objects.filter(source=GrantSource.BOOKING, source_key=key).exists()
+    ):
         return 0  # a space without doors, and no grant of this booking to end: nothing to do
+    return _booking_grants_write(booking=booking, key=key, doors=doors, now=now or timezone.now())
+
+
+@transaction.atomic
+def _booking_grants_write(*, booking: Booking, key: str, doors: set[int], now: datetime) -> int:
     booking = Booking.objects.select_related("resource").get(pk=booking.pk)
     door_ids = doors if booking.status in BOOKING_HOLDS else set()
     pre, post = booking_grace(booking.resource_id)

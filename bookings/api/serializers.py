@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from bookings.models import Booking, BookingPolicy, OpeningHours, Resource, ResourceKind, ResourcePool
+from core.api.serializers import FieldsOnceModelSerializer
 from tenants.models import Company
 
 
@@ -77,7 +78,7 @@ class ResourcePoolSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class BookingSerializer(serializers.ModelSerializer):
+class BookingSerializer(FieldsOnceModelSerializer):
     resource_name = serializers.CharField(source="resource.name", read_only=True)
 
     class Meta:

@@ -81,7 +81,8 @@ def booking_company(*, user: Any, company: Company | None) -> Company | None:
         return company
     if user.is_staff:
         return None
-    companies = list(Company.objects.visible_to(user).distinct()[:2])  # a non-staff user's companies
+    # A non-staff user's companies (a person is a member of a company once: no DISTINCT needed).
+    companies = list(Company.objects.visible_to(user)[:2])
     if not companies:
         raise ActionForbidden(_("You are not a member of any company."), code="not_a_member")
     if len(companies) > 1:

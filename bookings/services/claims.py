@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
@@ -42,12 +42,19 @@ def claims_write(
 ) -> list[BookingClaim]:
     """Hold ``unit_ids`` for the range, or raise ``booking_overlap`` and write nothing.
 
-    The check inside the caller's transaction is the whole rule on SQLite (write
-    transactions are serialised there). On PostgreSQL a concurrent writer can pass the
-    same check; the exclusion constraint then refuses its insert, which is turned into
-    the same error inside a savepoint, so the caller's transaction stays usable.
+    On PostgreSQL the exclusion constraint is the whole rule: the insert itself is the
+    check, and a refused insert (or a deadlock between writers claiming the same units at
+    once) becomes ``booking_overlap``. On SQLite, where write transactions are serialised,
+    a check inside the caller's transaction comes first.
+
+    A refusal leaves the caller's transaction unusable (no savepoint here: the booking,
+    offer or block it belongs to is undone with it). A caller that goes on after a
+    refusal runs this in its own ``transaction.atomic()``, as pools, series and the
+    waitlist do.
     """
-    if conflicting_claims(unit_ids=unit_ids, starts_at=starts_at, ends_at=ends_at).exists():
+    if connection.vendor != "postgresql" and (
+        conflicting_claims(unit_ids=unit_ids, starts_at=starts_at, ends_at=ends_at).exists()
+    ):
         raise overlap_error()
     claims = [
         BookingClaim(
@@ -56,7 +63,8 @@ def claims_write(
         for unit_id in unit_ids
     ]
     try:
-        with transaction.atomic():
+        # No savepoint; Django marks the enclosing block for rollback if the insert fails.
+        with transaction.atomic(savepoint=False):
             return BookingClaim.objects.bulk_create(claims)
     except IntegrityError as exc:
         raise overlap_error() from exc

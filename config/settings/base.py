@@ -171,6 +171,10 @@ LOGGING = {
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_RESULT_EXPIRES = 3600
+# Nobody waits on a task's result except the round-trip check (``ping_task`` keeps its result):
+# without this, every enqueue subscribes the web process to a result channel and every task
+# writes a result key.
+CELERY_TASK_IGNORE_RESULT = True
 # Without Redis there is no worker: tasks run in the web process, after commit.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False

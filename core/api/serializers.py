@@ -1,3 +1,4 @@
+import copy
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -31,6 +32,24 @@ class CleanModelSerializer(serializers.ModelSerializer):
         except DjangoValidationError as exc:
             raise serializers.ValidationError(as_serializer_error(exc)) from exc
         return attrs
+
+
+# A ModelSerializer that works its fields out from the model once per class.
+#
+# ``ModelSerializer.get_fields()`` maps every model field to a serializer field on each
+# instantiation, which costs more than the rest of serialising one row. The mapping depends
+# only on the class (its ``Meta`` and declared fields), so it is built once and then
+# deep-copied per instance, as DRF already does for declared fields. For hot paths (the
+# booking a ``POST`` answers with); subclasses must not change fields per request.
+# (A comment, not a docstring: the schema would show a docstring as each subclass's description.)
+class FieldsOnceModelSerializer(serializers.ModelSerializer):
+    def get_fields(self) -> dict[str, serializers.Field]:
+        cls = type(self)
+        built = cls.__dict__.get("_fields_once")
+        if built is None:
+            built = super().get_fields()
+            cls._fields_once = built  # type: ignore[attr-defined]
+        return copy.deepcopy(built)
 
 
 class ReasonSerializer(serializers.Serializer):

@@ -145,3 +145,36 @@ def test_only_staff_approve():
     client = client_for(user)
     booking_id = post_booking(client, resource=resource.pk).json()["id"]
     assert client.post(reverse("api:booking-approve", args=[booking_id])).status_code == 403
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the exclusion constraint is PostgreSQL's")
+def test_creating_a_booking_runs_a_fixed_short_list_of_statements():
+    # given: the hot path of the booking benchmark (python -m bench, part a)
+    resource = room()
+    user, _ = tenant()
+    client = client_for(user)
+    post_booking(client, resource=resource.pk)  # warm: content types, calendar
+    # when
+    with CaptureQueriesContext(connection) as ctx:
+        response = post_booking(
+            client,
+            resource=resource.pk,
+            starts_at=at(MONDAY, 14).isoformat(),
+            ends_at=at(MONDAY, 15).isoformat(),
+        )
+    # then
+    assert response.status_code == 201, response.content
+    statements = [q["sql"] for q in ctx.captured_queries]
+    listing = "\n".join(statement[:120] for statement in statements)
+    on_claims = [q for q in statements if '"bookings_bookingclaim"' in q]
+    # the exclusion constraint is the overlap check: the claim is inserted, never looked up first
+    assert [q.split()[0] for q in on_claims] == ["INSERT"], listing
+    # the confirmation is inserted first (its dedupe key is fresh); no lookup
+    assert not [q for q in statements if q.startswith("SELECT") and '"notifications_notification"' in q], (
+        listing
+    )
+    # a new booking has no door grant to end; its space has no doors
+    assert not [q for q in statements if '"access_control_accessgrant"' in q], listing
+    # the whole create: resource, company, calendar, hours, tenancy, booking, notification, footprint,
+    # claim, allowances, log, doors, and the savepoints around the service and the notification
+    assert len(statements) <= 16, listing

@@ -195,20 +195,22 @@ def test_notify_dedupe_key_is_per_recipient(delay):
     assert one.pk != other.pk
 
 
-def test_notify_returns_the_winners_row_when_it_loses_the_dedupe_race(
+def test_notify_inserts_first_and_reads_the_row_only_when_its_key_is_taken(
     delay, mocker, django_capture_on_commit_callbacks
 ):
-    # given: a concurrent call inserted the row after our check found nothing
+    # given: a row with the key, from an earlier run or a concurrent call that won the insert
     user = UserFactory()
     winner = NotificationFactory(recipient=user, dedupe_key="sla:42:warning")
-    mocker.patch.object(services, "_notification_existing", side_effect=[None, winner])
+    lookup = mocker.spy(services, "_notification_existing")
     # when
     with django_capture_on_commit_callbacks(execute=True):
+        fresh = notify(recipient=user, kind="account.welcome", dedupe_key="sla:43:warning")
         result = notify(recipient=user, kind="account.welcome", dedupe_key="sla:42:warning")
-    # then
+    # then: the taken key returns the winner's row; only it was looked up; only the fresh one is mailed
     assert result == winner
-    assert Notification.objects.count() == 1
-    delay.assert_not_called()
+    assert lookup.call_count == 1
+    assert set(Notification.objects.values_list("pk", flat=True)) == {winner.pk, fresh.pk}
+    delay.assert_called_once_with(fresh.pk)
 
 
 def test_blank_dedupe_keys_do_not_collide(delay):
