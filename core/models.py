@@ -31,7 +31,8 @@ class TransitionLog(models.Model):
     Time-in-stage, SLA compliance and audit reports are queries over these rows.
     """
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    # indexed by (content_type, object_id, created_at) below
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+", db_index=False)
     object_id = models.PositiveBigIntegerField()
     subject = GenericForeignKey("content_type", "object_id")
     action = models.CharField(_("action"), max_length=64)

@@ -48,6 +48,7 @@ class Notification(TimeStampedModel):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # indexed by (content_type, object_id) below
     )
     object_id = models.PositiveBigIntegerField(_("subject id"), null=True, blank=True)
     subject_obj = GenericForeignKey("content_type", "object_id")

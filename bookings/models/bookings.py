@@ -132,8 +132,14 @@ class Booking(TimeStampedModel):
     everything inside it are held for that wider range through ``BookingClaim`` rows.
     """
 
+    # No single-column indexes on resource and company: (resource, starts_at) and
+    # (company, starts_at) below lead with them, and every booking written pays for each index.
     resource = models.ForeignKey(
-        "bookings.Resource", verbose_name=_("resource"), on_delete=models.PROTECT, related_name="bookings"
+        "bookings.Resource",
+        verbose_name=_("resource"),
+        on_delete=models.PROTECT,
+        related_name="bookings",
+        db_index=False,
     )
     company = models.ForeignKey(
         "tenants.Company",
@@ -143,6 +149,7 @@ class Booking(TimeStampedModel):
         null=True,
         blank=True,
         help_text=_("Empty for the park's own bookings."),
+        db_index=False,
     )
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -351,8 +358,12 @@ class BookingClaim(models.Model):
     holding time (cancelled, rejected, no-show) or the offer lapses.
     """
 
-    unit = models.ForeignKey(
-        "bookings.Resource", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="claims"
+    unit = models.ForeignKey(  # indexed by (unit, starts_at, ends_at) below
+        "bookings.Resource",
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="claims",
+        db_index=False,
     )
     booking = models.ForeignKey(
         Booking,

@@ -178,3 +178,31 @@ def test_creating_a_booking_runs_a_fixed_short_list_of_statements():
     # the whole create: resource, company, calendar, hours, tenancy, booking, notification, footprint,
     # claim, allowances, log, doors, and the savepoints around the service and the notification
     assert len(statements) <= 16, listing
+
+
+def test_the_booking_serializer_builds_its_fields_once_and_gives_each_instance_its_own(mocker):
+    # given
+    from rest_framework import serializers
+
+    from bookings.api.serializers import BookingSerializer
+
+    class PerInstance(serializers.ModelSerializer):  # DRF's own: builds the fields every time
+        resource_name = serializers.CharField(source="resource.name", read_only=True)
+
+        class Meta(BookingSerializer.Meta):
+            pass
+
+    user, _ = tenant()
+    booking = services.booking_create(
+        resource=room(), booked_by=user, starts_at=at(MONDAY, 10), ends_at=at(MONDAY, 11)
+    )
+    BookingSerializer(booking).fields  # noqa: B018 (built here, if no test built them before)
+    build = mocker.spy(serializers.ModelSerializer, "get_fields")
+    # when
+    first, second = BookingSerializer(booking), BookingSerializer(booking)
+    # then: the same answer as a serializer that builds its fields each time; not built again;
+    # each instance's fields are its own, bound to it
+    assert first.data == second.data == PerInstance(booking).data
+    assert build.call_count == 1  # PerInstance's
+    assert first.fields["status"] is not second.fields["status"]
+    assert first.fields["status"].parent is first
