@@ -90,7 +90,7 @@ def block_create(
     block.save()
     unit_ids = claims.footprint_ids(resource)
     _lapse_offers(unit_ids=unit_ids, starts_at=starts_at, ends_at=ends_at, now=now)
-    claims.claims_write(unit_ids=unit_ids, starts_at=starts_at, ends_at=ends_at, block=block)
+    claims.claims_write(resource=resource, starts_at=starts_at, ends_at=ends_at, block=block)
     return block
 
 

@@ -31,16 +31,27 @@ def conflicting_claims(
     return BookingClaim.objects.filter(unit_id__in=list(unit_ids)).meeting(starts_at, ends_at)
 
 
+# The footprint and its claims in one constant statement: the units are read and held at once,
+# in id order (so concurrent writers insert, and wait on, claims in one order).
+CLAIMS_INSERT_SQL = """
+    INSERT INTO bookings_bookingclaim (unit_id, booking_id, offer_id, block_id, starts_at, ends_at)
+    SELECT r.id, %s, %s, %s, %s, %s FROM bookings_resource r
+    WHERE r.id = %s OR r.parent_id = %s
+    ORDER BY r.id
+"""
+
+
 def claims_write(
     *,
-    unit_ids: list[int],
+    resource: Resource,
     starts_at: datetime,
     ends_at: datetime,
     booking: Booking | None = None,
     offer: WaitlistEntry | None = None,
     block: ResourceBlock | None = None,
-) -> list[BookingClaim]:
-    """Hold ``unit_ids`` for the range, or raise ``booking_overlap`` and write nothing.
+) -> int:
+    """Hold ``resource`` and everything inside it for the range, or raise ``booking_overlap``
+    and write nothing. Returns how many units were claimed.
 
     On PostgreSQL the exclusion constraint is the whole rule: the insert itself is the
     check, and a refused insert (or a deadlock between writers claiming the same units at
@@ -53,19 +64,18 @@ def claims_write(
     waitlist do.
     """
     if connection.vendor != "postgresql" and (
-        conflicting_claims(unit_ids=unit_ids, starts_at=starts_at, ends_at=ends_at).exists()
+        conflicting_claims(unit_ids=footprint_ids(resource), starts_at=starts_at, ends_at=ends_at).exists()
     ):
         raise overlap_error()
-    claims = [
-        BookingClaim(
-            unit_id=unit_id, booking=booking, offer=offer, block=block, starts_at=starts_at, ends_at=ends_at
-        )
-        for unit_id in unit_ids
-    ]
+    adapt = connection.ops.adapt_datetimefield_value
+    owners = [getattr(owner, "pk", None) for owner in (booking, offer, block)]
     try:
         # No savepoint; Django marks the enclosing block for rollback if the insert fails.
-        with transaction.atomic(savepoint=False):
-            return BookingClaim.objects.bulk_create(claims)
+        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+            cursor.execute(
+                CLAIMS_INSERT_SQL, [*owners, adapt(starts_at), adapt(ends_at), resource.pk, resource.pk]
+            )
+            return cursor.rowcount
     except IntegrityError as exc:
         raise overlap_error() from exc
     except OperationalError as exc:

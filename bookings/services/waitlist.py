@@ -147,7 +147,7 @@ def _offer(entry: WaitlistEntry, *, now: datetime) -> bool:
             ):
                 return False  # somebody else moved it on
             claims.claims_write(
-                unit_ids=claims.footprint_ids(entry.resource),
+                resource=entry.resource,
                 starts_at=blocked_from,
                 ends_at=blocked_until,
                 offer=entry,

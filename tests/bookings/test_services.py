@@ -198,6 +198,26 @@ def test_audience_rules():
     book(plans_only, lab_user, at(MONDAY, 10), at(MONDAY, 11))
 
 
+def test_a_tenancy_is_current_from_its_first_day_to_the_day_before_it_ends_while_it_holds():
+    from bookings.services.rules import has_current_tenancy
+    from tenants.models import TenancyStatus
+
+    # given: a membership tenancy from 2026-01-01 up to (not including) 2028-01-01
+    _, company = tenant()
+    tenancy = company.tenancies.get()
+    # then
+    assert not has_current_tenancy(company=company, on=date(2025, 12, 31))
+    assert has_current_tenancy(company=company, on=date(2026, 1, 1))
+    assert has_current_tenancy(company=company, on=date(2027, 12, 31))
+    assert not has_current_tenancy(company=company, on=date(2028, 1, 1))
+    assert has_current_tenancy(company=company, on=date(2027, 6, 1), plans=["membership", "lab_access"])
+    assert not has_current_tenancy(company=company, on=date(2027, 6, 1), plans=["lab_access"])
+    assert not has_current_tenancy(company=company, on=date(2027, 6, 1), plans=[])
+    tenancy.status, tenancy.closed_on = TenancyStatus.CLOSED, date(2027, 1, 1)
+    tenancy.save(update_fields=["status", "closed_on"])
+    assert not has_current_tenancy(company=company, on=date(2027, 6, 1))
+
+
 def test_a_company_without_a_current_tenancy_may_not_book_tenant_resources():
     from tests.tenants.factories import CompanyFactory, MembershipFactory
 
@@ -205,6 +225,27 @@ def test_a_company_without_a_current_tenancy_may_not_book_tenant_resources():
     with pytest.raises(ValidationError) as excinfo:
         book(room(), membership.user, at(MONDAY, 10), at(MONDAY, 11))
     assert code_of(excinfo) == "not_allowed_to_book"
+
+
+def test_the_company_a_booking_is_for_is_the_persons_only_active_membership():
+    from tenants.models import Membership
+
+    # given: a person in two companies, one membership since ended
+    user, company = tenant()
+    _, former = tenant()
+    Membership.objects.create(company=former, user=user, is_active=False, ended_at=NOW)
+    # when / then: the booking is for the one they are still in
+    assert services.booking_company(user=user, company=None) == company
+    # a second active membership: say which
+    Membership.objects.filter(company=former, user=user).update(is_active=True, ended_at=None)
+    with pytest.raises(ValidationError) as excinfo:
+        services.booking_company(user=user, company=None)
+    assert excinfo.value.error_dict["company"][0].code == "company_required"
+    # none left: not a member of any
+    Membership.objects.filter(user=user).update(is_active=False, ended_at=NOW)
+    with pytest.raises(ActionForbidden) as refused:
+        services.booking_company(user=user, company=None)
+    assert refused.value.code == "not_a_member"
 
 
 def test_someone_outside_the_company_cannot_book_for_it():

@@ -85,7 +85,7 @@ def test_a_maintenance_window_cancels_the_bookings_in_its_way_and_blocks_new_one
     )
     with pytest.raises(ValidationError) as caught:
         claims.claims_write(
-            unit_ids=[world.oven.resource.pk],
+            resource=world.oven.resource,
             starts_at=at(MONDAY, 12),
             ends_at=at(MONDAY, 13),
             booking=later,
