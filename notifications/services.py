@@ -119,6 +119,7 @@ def notify(
     link: str = "",
     email: bool = True,
     dedupe_key: str = "",
+    fresh_key: bool = False,
 ) -> Notification:
     """Notify ``recipient`` with the ``kind`` templates rendered in their language.
 
@@ -129,7 +130,12 @@ def notify(
 
     The insert goes first and the existing row is read only when the key is taken:
     a fresh key (most of them) costs no lookup. That insert is the only write, so the
-    call needs no transaction (nor savepoint) of its own.
+    call needs no transaction of its own; it runs in a savepoint, so that a taken key
+    leaves the caller's transaction usable.
+
+    ``fresh_key``: the key names something made in the caller's transaction (a booking
+    just created), so nobody can have used it: no savepoint (on PostgreSQL a write in one
+    is a subtransaction). Should the key be taken after all, the error fails the caller.
     """
     if subject_obj is not None and subject_obj.pk is None:
         raise ValueError("subject_obj must be saved before it is notified about.")
@@ -161,7 +167,7 @@ def notify(
     # given, the subject pair is set together above, and the dedupe constraint is
     # handled as insert-or-get below, so skip their extra queries.
     notification.full_clean(exclude=["recipient", "content_type"], validate_constraints=False)
-    if not dedupe_key:
+    if not dedupe_key or fresh_key:
         notification.save()
     else:
         try:

@@ -211,7 +211,10 @@ def booking_create(
     booking.save()
     # Before the claims: their rows then stay uncommitted for less time under contention.
     booking_notifications.booking_notify(
-        booking=booking, event="confirmed" if status == S.CONFIRMED else "pending", actor=booked_by
+        booking=booking,
+        event="confirmed" if status == S.CONFIRMED else "pending",
+        actor=booked_by,
+        created=True,
     )
     claims.claims_write(
         resource=resource,

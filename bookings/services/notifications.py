@@ -55,12 +55,13 @@ def _company_managers(booking: Booking) -> list[Any]:
 
 
 def booking_notify(
-    *, booking: Booking, event: str, actor: Any = None, reason: str = ""
+    *, booking: Booking, event: str, actor: Any = None, reason: str = "", created: bool = False
 ) -> list[Notification]:
     """Tell the people concerned that ``booking`` was ``event`` (a ``KINDS`` key), once per booking and event.
 
     The booker always hears; a cancellation is also told to the company's owner and
-    admins when someone other than the booker (or staff) cancelled.
+    admins when someone other than the booker (or staff) cancelled. ``created``: the
+    booking was made in this transaction, so its keys are fresh.
     """
     kind = KINDS[event]
     context = _context(booking, actor=actor, reason=reason)
@@ -72,6 +73,7 @@ def booking_notify(
             context={**context, "is_booker": True},
             subject_obj=booking,
             dedupe_key=dedupe_key,
+            fresh_key=created,
         )
     ]
     if event == "cancelled" and actor is not None and (actor.is_staff or actor.pk != booking.booked_by_id):

@@ -213,6 +213,28 @@ def test_notify_inserts_first_and_reads_the_row_only_when_its_key_is_taken(
     delay.assert_called_once_with(fresh.pk)
 
 
+def test_a_fresh_key_is_inserted_without_a_savepoint_and_a_taken_one_fails_the_caller(
+    delay, django_capture_on_commit_callbacks
+):
+    # given
+    from django.db import IntegrityError, connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    user = UserFactory()
+    # when: a key naming something made in this transaction
+    with CaptureQueriesContext(connection) as ctx:
+        fresh = notify(
+            recipient=user, kind="account.welcome", dedupe_key="booking:1:confirmed", fresh_key=True
+        )
+    # then
+    assert fresh.pk is not None
+    assert not [q for q in ctx.captured_queries if q["sql"].startswith("SAVEPOINT")]
+    # and a key said to be fresh that is taken is a loud error, not a quiet duplicate
+    with pytest.raises(IntegrityError), transaction.atomic():
+        notify(recipient=user, kind="account.welcome", dedupe_key="booking:1:confirmed", fresh_key=True)
+    assert Notification.objects.filter(recipient=user).count() == 1
+
+
 def test_blank_dedupe_keys_do_not_collide(delay):
     # given
     user = UserFactory()
