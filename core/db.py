@@ -1,11 +1,14 @@
 """Database helpers shared by the domain apps."""
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, DateTimeRangeField
-from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, migrations, models, transaction
 from django.db.models import Func
+
+M = TypeVar("M", bound=models.Model)
 
 
 def check_constraint(*, condition: models.Q, name: str, **kwargs: Any) -> models.CheckConstraint:
@@ -57,3 +60,47 @@ class TsTzRange(Func):
 
     function = "TSTZRANGE"
     output_field = DateTimeRangeField()
+
+
+def placeholders(count: int) -> str:
+    """``%s, %s, …``: the bound parameters of an ``IN (…)`` list in a constant statement."""
+    return ", ".join(["%s"] * count)
+
+
+def save_or_existing(obj: M, *, existing: Callable[[], M | None]) -> M:
+    """Insert ``obj``, or return the row that holds its unique key already.
+
+    The insert runs in a savepoint, so a refusal leaves the caller's transaction usable;
+    ``existing()`` then reads the winner (an earlier run, or a concurrent insert that
+    committed first). Returns ``obj`` when it was inserted. An integrity error that no
+    existing row explains is raised.
+    """
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError:
+        winner = existing()
+        if winner is None:
+            raise
+        return winner
+    return obj
+
+
+def drop_covered_fk_index(
+    *, model_name: str, name: str, field: models.ForeignKey, table: str, column: str, index: str
+) -> migrations.SeparateDatabaseAndState:
+    """Set ``db_index=False`` on a foreign key whose single-column index a composite index already
+    leads with, dropping only that index.
+
+    ``AlterField`` would also drop and re-add (and so re-check) the foreign-key constraint,
+    locking the table for a full scan.
+    """
+    return migrations.SeparateDatabaseAndState(
+        state_operations=[migrations.AlterField(model_name=model_name, name=name, field=field)],
+        database_operations=[
+            migrations.RunSQL(
+                f'DROP INDEX IF EXISTS "{index}"',
+                reverse_sql=f'CREATE INDEX "{index}" ON "{table}" ("{column}")',
+            )
+        ],
+    )

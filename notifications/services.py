@@ -30,7 +30,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F, Model
 from django.template import Context, Engine
 from django.utils import timezone, translation
@@ -38,6 +38,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.db import save_or_existing
 from core.enqueue import enqueue_on_commit
 from core.exceptions import ActionForbidden
 from notifications import attachments, tasks
@@ -170,15 +171,12 @@ def notify(
     if not dedupe_key or fresh_key:
         notification.save()
     else:
-        try:
-            with transaction.atomic():  # savepoint: a taken key must leave the caller's transaction usable
-                notification.save()
-        except IntegrityError:
-            # This key was used before (a second run), or a concurrent notify() inserted it first.
-            existing = _notification_existing(recipient=recipient, dedupe_key=dedupe_key)
-            if existing is None:
-                raise
-            return existing
+        # This key may have been used before (a second run), or by a concurrent notify().
+        saved = save_or_existing(
+            notification, existing=lambda: _notification_existing(recipient=recipient, dedupe_key=dedupe_key)
+        )
+        if saved is not notification:
+            return saved
     if notification.email_requested:
         enqueue_on_commit(tasks.notification_email_send_task, notification.pk)
     return notification

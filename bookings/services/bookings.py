@@ -26,6 +26,7 @@ from core.calendar import WorkingCalendar
 from core.exceptions import ActionForbidden
 from core.workflow import Transition, Workflow, transition_log
 from tenants.models import Company, Membership
+from tenants.selectors.companies import member_companies
 
 S = BookingStatus
 
@@ -70,18 +71,6 @@ BOOKING_WORKFLOW = Workflow(
 )
 
 
-# A non-staff person's companies as ``Company.objects.visible_to(user)`` has them (an active
-# membership; a person is a member of a company once, so no DISTINCT), at most two, in one
-# constant statement: every booking asks, and the ORM spent more time composing the question than
-# the database spent answering it.
-MEMBER_COMPANIES_SQL = """
-    SELECT c.* FROM tenants_company c
-    WHERE c.id IN (SELECT m.company_id FROM tenants_membership m WHERE m.user_id = %s AND m.is_active)
-    ORDER BY c.id
-    LIMIT 2
-"""
-
-
 def booking_company(*, user: Any, company: Company | None) -> Company | None:
     """The company a booking is for: the one given (the user must belong to it), the user's only
     company, or none for staff booking for the park."""
@@ -93,7 +82,7 @@ def booking_company(*, user: Any, company: Company | None) -> Company | None:
         return company
     if user.is_staff:
         return None
-    companies = list(Company.objects.raw(MEMBER_COMPANIES_SQL, [user.pk]))
+    companies = member_companies(user, limit=2)  # two tell "one company" from "say which"
     if not companies:
         raise ActionForbidden(_("You are not a member of any company."), code="not_a_member")
     if len(companies) > 1:

@@ -31,8 +31,9 @@ def conflicting_claims(
     return BookingClaim.objects.filter(unit_id__in=list(unit_ids)).meeting(starts_at, ends_at)
 
 
-# The footprint and its claims in one constant statement: the units are read and held at once,
-# in id order (so concurrent writers insert, and wait on, claims in one order).
+# The footprint (as ``footprint_ids`` has it) and its claims in one constant statement: the units
+# are read and held at once, in id order (so concurrent writers insert, and wait on, claims in one
+# order).
 CLAIMS_INSERT_SQL = """
     INSERT INTO bookings_bookingclaim (unit_id, booking_id, offer_id, block_id, starts_at, ends_at)
     SELECT r.id, %s, %s, %s, %s, %s FROM bookings_resource r

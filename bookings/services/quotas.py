@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from bookings.models import Booking, CreditAllowance, CreditEntry, CreditReason, Resource
 from bookings.services.rules import CURRENT_TENANCY
+from core.db import placeholders
 from tenants.models import Company
 
 CENT = Decimal("0.01")
@@ -53,7 +54,7 @@ ALLOWANCES_SQL = f"""
     WHERE a.company_id = %s
        OR (a.company_id IS NULL AND a.plan IN (
            SELECT ag.kind FROM tenants_tenancy t JOIN tenants_agreement ag ON ag.id = t.agreement_id
-           WHERE t.company_id = %s AND t.status IN ({", ".join(["%s"] * len(CURRENT_TENANCY))})
+           WHERE t.company_id = %s AND t.status IN ({placeholders(len(CURRENT_TENANCY))})
              AND t.starts_on < %s AND t.ends_on > %s))
 """  # noqa: S608 (placeholders only)
 

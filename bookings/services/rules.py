@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from bookings.models import Audience, BookingPolicy, OpeningHours, Resource
 from core.calendar import WorkingCalendar, working_calendar
+from core.db import placeholders
 from tenants.models import Company, TenancyStatus
 
 CURRENT_TENANCY = (TenancyStatus.ACTIVE, TenancyStatus.NOTICE_GIVEN, TenancyStatus.MOVING_OUT)
@@ -136,7 +137,7 @@ def check_capacity(*, resource: Resource, attendees: int) -> None:
 # the question than the database spent answering it.
 _CURRENT_TENANCY_SQL = f"""
     SELECT 1 FROM tenants_tenancy t
-    WHERE t.company_id = %s AND t.status IN ({", ".join(["%s"] * len(CURRENT_TENANCY))})
+    WHERE t.company_id = %s AND t.status IN ({placeholders(len(CURRENT_TENANCY))})
       AND t.starts_on <= %s AND t.ends_on > %s
 """  # noqa: S608 (placeholders only)
 _OF_PLANS_SQL = "AND t.agreement_id IN (SELECT ag.id FROM tenants_agreement ag WHERE ag.kind IN ({}))"
@@ -149,7 +150,7 @@ def has_current_tenancy(*, company: Company, on: date, plans: list[str] | None =
     if plans is not None:
         if not plans:
             return False
-        sql += _OF_PLANS_SQL.format(", ".join(["%s"] * len(plans)))
+        sql += _OF_PLANS_SQL.format(placeholders(len(plans)))
         params += plans
     with connection.cursor() as cursor:
         cursor.execute(sql + " LIMIT 1", params)

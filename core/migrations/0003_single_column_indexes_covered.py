@@ -1,19 +1,11 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-
-def drop_index(table: str, column: str, name: str) -> migrations.RunSQL:
-    return migrations.RunSQL(
-        f'DROP INDEX IF EXISTS "{name}"', reverse_sql=f'CREATE INDEX "{name}" ON "{table}" ("{column}")'
-    )
+from core.db import drop_covered_fk_index
 
 
 class Migration(migrations.Migration):
-    """Drop single-column foreign-key indexes that a composite index already leads with.
-
-    Only the indexes go: Django's AlterField would also drop and re-add (and re-check) the
-    foreign-key constraints, locking the tables for a full scan.
-    """
+    """Drop single-column foreign-key indexes that a composite index already leads with (indexes only)."""
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
@@ -21,16 +13,12 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.SeparateDatabaseAndState(
-            state_operations=[
-                migrations.AlterField(
-                    model_name='transitionlog',
-                    name='content_type',
-                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype'),
-                ),
-            ],
-            database_operations=[
-                drop_index("core_transitionlog", "content_type_id", "core_transitionlog_content_type_id_136a6065"),
-            ],
+        drop_covered_fk_index(
+            model_name='transitionlog',
+            name='content_type',
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype'),
+            table='core_transitionlog',
+            column='content_type_id',
+            index='core_transitionlog_content_type_id_136a6065',
         ),
     ]

@@ -1,19 +1,11 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-
-def drop_index(table: str, column: str, name: str) -> migrations.RunSQL:
-    return migrations.RunSQL(
-        f'DROP INDEX IF EXISTS "{name}"', reverse_sql=f'CREATE INDEX "{name}" ON "{table}" ("{column}")'
-    )
+from core.db import drop_covered_fk_index
 
 
 class Migration(migrations.Migration):
-    """Drop single-column foreign-key indexes that a composite index already leads with.
-
-    Only the indexes go: Django's AlterField would also drop and re-add (and re-check) the
-    foreign-key constraints, locking the tables for a full scan.
-    """
+    """Drop single-column foreign-key indexes that a composite index already leads with (indexes only)."""
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
@@ -21,16 +13,12 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.SeparateDatabaseAndState(
-            state_operations=[
-                migrations.AlterField(
-                    model_name='notification',
-                    name='content_type',
-                    field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype', verbose_name='subject type'),
-                ),
-            ],
-            database_operations=[
-                drop_index("notifications_notification", "content_type_id", "notifications_notification_content_type_id_74ab3a2c"),
-            ],
+        drop_covered_fk_index(
+            model_name='notification',
+            name='content_type',
+            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype', verbose_name='subject type'),
+            table='notifications_notification',
+            column='content_type_id',
+            index='notifications_notification_content_type_id_74ab3a2c',
         ),
     ]

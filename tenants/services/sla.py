@@ -22,13 +22,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import User
 from core.calendar import DAY_SECONDS, SHANGHAI, WorkingCalendar, working_calendar
+from core.db import save_or_existing
 from notifications.models import Notification
 from notifications.services import notify
 from tenants.models.sla import SLAClock, SLALevel, SLAOutcome, SLAPolicy, Track
@@ -179,16 +180,8 @@ def sla_clock_start(
         due_at=calendar.add_working_seconds(at, budget, tz=tz),
     )
     clock.full_clean(exclude=["content_type", "policy", "assignee"], validate_constraints=False)
-    try:
-        with transaction.atomic():  # savepoint, so the IntegrityError is catchable
-            clock.save()
-    except IntegrityError:
-        # A concurrent start of the same step committed first: its clock is the open one.
-        existing = _open_clock_locked(subject=subject, step=step)
-        if existing is None:
-            raise
-        return existing
-    return clock
+    # A concurrent start of the same step may have committed first: its clock is the open one.
+    return save_or_existing(clock, existing=lambda: _open_clock_locked(subject=subject, step=step))
 
 
 @transaction.atomic
