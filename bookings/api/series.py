@@ -17,9 +17,10 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from bookings.models import Booking, BookingSeries, Resource
+from bookings.models import Booking, BookingSeries
+from bookings.selectors.resources import RESOURCE_FOR_BOOKING
 from bookings.services import series as services
-from core.api.serializers import validated
+from core.api.serializers import ReaderRelatedField, validated
 from tenants.models import Company
 
 
@@ -81,9 +82,7 @@ class BookingSeriesSerializer(serializers.ModelSerializer):
 
 
 class SeriesCreateSerializer(serializers.Serializer):
-    resource = serializers.PrimaryKeyRelatedField(
-        queryset=Resource.objects.select_related("campus", "policy")
-    )
+    resource = ReaderRelatedField(reader=RESOURCE_FOR_BOOKING)
     company = serializers.PrimaryKeyRelatedField(queryset=Company.objects.all(), required=False)
     rrule = serializers.CharField(
         max_length=500, help_text=_("RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10")

@@ -14,9 +14,10 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from bookings.models import Resource, WaitlistEntry
+from bookings.models import WaitlistEntry
+from bookings.selectors.resources import RESOURCE_FOR_BOOKING
 from bookings.services import waitlist as services
-from core.api.serializers import validated
+from core.api.serializers import ReaderRelatedField, validated
 from tenants.models import Company
 
 
@@ -45,9 +46,7 @@ class WaitlistEntrySerializer(serializers.ModelSerializer):
 
 
 class WaitlistJoinSerializer(serializers.Serializer):
-    resource = serializers.PrimaryKeyRelatedField(
-        queryset=Resource.objects.select_related("campus", "policy")
-    )
+    resource = ReaderRelatedField(reader=RESOURCE_FOR_BOOKING)
     company = serializers.PrimaryKeyRelatedField(queryset=Company.objects.all(), required=False)
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()

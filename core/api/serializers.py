@@ -6,6 +6,8 @@ from django.db import models
 from rest_framework import serializers
 from rest_framework.serializers import as_serializer_error
 
+from core.db import PkReader
+
 
 class CleanModelSerializer(serializers.ModelSerializer):
     """A ModelSerializer that runs the model's ``full_clean()`` before saving.
@@ -50,6 +52,27 @@ class FieldsOnceModelSerializer(serializers.ModelSerializer):
             built = super().get_fields()
             cls._fields_once = built  # type: ignore[attr-defined]
         return copy.deepcopy(built)
+
+
+class ReaderRelatedField(serializers.PrimaryKeyRelatedField):
+    """A primary key in, the instance out, read by a ``PkReader`` (one statement that the ORM
+    composes once per process, related rows included). The same errors as DRF's field."""
+
+    def __init__(self, *, reader: PkReader[Any], **kwargs: Any) -> None:
+        self.reader = reader
+        kwargs.setdefault("queryset", reader.queryset)  # choices and the schema
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> models.Model:
+        if self.pk_field is not None:
+            data = self.pk_field.to_internal_value(data)
+        try:
+            obj = self.reader.get(data)
+        except (TypeError, ValueError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if obj is None:
+            self.fail("does_not_exist", pk_value=data)
+        return obj
 
 
 class ReasonSerializer(serializers.Serializer):

@@ -211,3 +211,22 @@ def test_the_booking_serializer_builds_its_fields_once_and_gives_each_instance_i
     assert build.call_count == 1  # PerInstance's
     assert first.fields["status"] is not second.fields["status"]
     assert first.fields["status"].parent is first
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        (999_999, "does_not_exist"),
+        (2**80, "does_not_exist"),
+        ("abc", "incorrect_type"),
+        (True, "incorrect_type"),
+    ],
+)
+def test_a_resource_that_is_not_one_is_400_with_drfs_code_never_500(value, code):
+    # the resource is read by a PkReader (core.db), not DRF's queryset lookup: same answers
+    room()
+    user, _ = tenant()
+    response = post_booking(client_for(user), resource=value)
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"]["resource"][0]["code"] == code, response.json()
+    assert not Booking.objects.exists()
