@@ -1,5 +1,6 @@
 """Database helpers shared by the domain apps."""
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -8,6 +9,7 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, DateTimeRangeField
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, migrations, models, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Func, QuerySet
 from django.db.models.query import get_related_populators
 
@@ -91,13 +93,16 @@ class PkReader(Generic[M]):
 
     def __init__(self, queryset: QuerySet[M]) -> None:
         self.queryset = queryset
-        self._compiled: dict[str, _Compiled] = {}
+        # Per thread and database, as Django keeps its connections: the compiler and the converters
+        # stay with the connection that composed them, and go when the thread ends.
+        self._local = threading.local()
 
     def __deepcopy__(self, memo: dict[int, Any]) -> "PkReader[M]":
         return self  # shared, as its statement is (DRF deep-copies a field's arguments per serializer)
 
-    def _compile(self, alias: str) -> "_Compiled":
-        compiler = self.queryset.filter(pk=self._PROBE).order_by().query.get_compiler(using=alias)
+    def _compile(self, connection: BaseDatabaseWrapper) -> "_Compiled":
+        alias = connection.alias
+        compiler = self.queryset.filter(pk=self._PROBE).order_by().query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
         if list(params).count(self._PROBE) != 1:  # a filter of the queryset's own took the probe's value
             raise ValueError(f"PkReader cannot place the key in {sql!r} with {params!r}.")
@@ -114,10 +119,10 @@ class PkReader(Generic[M]):
             attnames=[column.target.attname for column in columns[own]],
             populators=get_related_populators(compiler.klass_info, compiler.select, alias),
         )
-        self._compiled[alias] = compiled
+        self._local.__dict__[alias] = compiled
         return compiled
 
-    def _key(self, pk: Any, alias: str) -> Any:
+    def _key(self, pk: Any, connection: BaseDatabaseWrapper) -> Any:
         """``pk`` as the column takes it; None when it is out of the column's range."""
         if isinstance(pk, bool):
             raise TypeError("A boolean is not a primary key.")
@@ -127,19 +132,19 @@ class PkReader(Generic[M]):
         except ValidationError as e:
             raise ValueError(f"{pk!r} is not a primary key of {self.queryset.model.__name__}.") from e
         if isinstance(value, int):
-            low, high = connections[alias].ops.integer_field_range(field.get_internal_type())
+            low, high = connection.ops.integer_field_range(field.get_internal_type())
             if (low is not None and value < low) or (high is not None and value > high):
                 return None
         return value
 
     def get(self, pk: Any) -> M | None:
-        alias = self.queryset.db
-        c = self._compiled.get(alias) or self._compile(alias)
-        key = self._key(pk, alias)
+        connection = connections[self.queryset.db]
+        c = self._local.__dict__.get(connection.alias) or self._compile(connection)
+        key = self._key(pk, connection)
         if key is None:
             return None
         params = [*c.params[: c.key_at], key, *c.params[c.key_at + 1 :]]
-        with connections[alias].cursor() as cursor:
+        with connection.cursor() as cursor:
             cursor.execute(c.sql, params)
             rows = cursor.fetchmany(1)
         if not rows:
@@ -147,7 +152,7 @@ class PkReader(Generic[M]):
         if c.converters:
             rows = list(c.compiler.apply_converters(rows, c.converters))
         row = rows[0]
-        obj = self.queryset.model.from_db(alias, c.attnames, row[c.own])
+        obj = self.queryset.model.from_db(connection.alias, c.attnames, row[c.own])
         for populator in c.populators:
             populator.populate(row, obj)
         return obj

@@ -1,5 +1,6 @@
 """core.db.PkReader: a queryset's statement composed once, run per key, rows built as the ORM builds them."""
 
+import threading
 from datetime import datetime
 
 import pytest
@@ -28,11 +29,14 @@ def test_a_read_builds_the_row_and_its_related_rows_as_the_queryset_does():
     assert got == expected
     for field in Resource._meta.concrete_fields:
         assert getattr(got, field.attname) == getattr(expected, field.attname), field.name
-    assert got._state.adding is False and got._state.db == "default"
+    assert got._state.adding is False
+    assert got._state.db == "default"
     # the backend's converters ran: booleans, JSON and aware datetimes as the ORM gives them
     assert got.is_active is True
-    assert pol.requires_approval is True and pol.plans == ["membership"]
-    assert isinstance(campus.created_at, datetime) and campus.created_at.tzinfo is not None
+    assert pol.requires_approval is True
+    assert pol.plans == ["membership"]
+    assert isinstance(campus.created_at, datetime)
+    assert campus.created_at.tzinfo is not None
     assert (campus.pk, campus.time_zone) == (expected.campus.pk, expected.campus.time_zone)
 
 
@@ -72,3 +76,28 @@ def test_a_filter_of_the_queryset_still_applies():
     Resource.objects.filter(pk=resource.pk).update(is_active=False)
     assert PkReader(Resource.objects.filter(is_active=True)).get(resource.pk) is None
     assert PkReader(Resource.objects.filter(is_active=False)).get(resource.pk) == resource
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_thread_reads_with_its_own_connection():
+    # given: a reader that has composed its statement in this thread
+    resource = room()
+    reader = PkReader(Resource.objects.select_related("campus", "policy"))
+    assert reader.get(resource.pk) == resource
+    seen = {}
+
+    def other() -> None:
+        try:
+            got = reader.get(resource.pk)
+            seen["row"] = (got.pk, got.campus.pk, got.policy.pk)
+            seen["same connection"] = connection.connection is main_connection
+        finally:
+            connection.close()
+
+    main_connection = connection.connection
+    # when
+    thread = threading.Thread(target=other)
+    thread.start()
+    thread.join()
+    # then
+    assert seen == {"row": (resource.pk, resource.campus_id, resource.policy_id), "same connection": False}
