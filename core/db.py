@@ -73,7 +73,7 @@ def placeholders(count: int) -> str:
 
 
 class PkReader(Generic[M]):
-    """One row by primary key, read with a queryset's SQL that the ORM composes once per process.
+    """One row by primary key, read with a queryset's SQL that the ORM composes once per thread.
 
     For reads on hot paths, where Django spends longer composing a statement (joins from
     ``select_related`` above all) than the database spends answering it. The statement is

@@ -56,7 +56,7 @@ class FieldsOnceModelSerializer(serializers.ModelSerializer):
 
 class ReaderRelatedField(serializers.PrimaryKeyRelatedField):
     """A primary key in, the instance out, read by a ``PkReader`` (one statement that the ORM
-    composes once per process, related rows included). The same errors as DRF's field."""
+    composes once per thread, related rows included). The same errors as DRF's field."""
 
     def __init__(self, *, reader: PkReader[Any], **kwargs: Any) -> None:
         self.reader = reader
