@@ -78,7 +78,7 @@ def test_a_filter_of_the_queryset_still_applies():
     assert PkReader(Resource.objects.filter(is_active=False)).get(resource.pk) == resource
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_each_thread_reads_with_its_own_connection():
     # given: a reader that has composed its statement in this thread
     resource = room()
