@@ -16,6 +16,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from bench.client import Session
@@ -84,12 +85,15 @@ def _sign_in(port: int, emails: list[str], password: str, n: int) -> list[Sessio
     return [Session(HOST, port, cookies=dict(signed[i % len(signed)])) for i in range(n)]
 
 
+@dataclass
 class Phase:
     """One endpoint's requests over its rounds."""
 
-    def __init__(self) -> None:
-        self.count, self.elapsed, self.latencies, self.statuses = 0, 0.0, [], Counter()
-        self.rates: list[float] = []
+    count: int = 0
+    elapsed: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    statuses: Counter = field(default_factory=Counter)
+    rates: list[float] = field(default_factory=list)  # each round's
 
     def add(self, count: int, elapsed: float, latencies: list[float], statuses: Counter) -> None:
         self.count += count
@@ -147,11 +151,10 @@ def bench_throughput(server: Server, *, emails: list[str], password: str, rooms:
     for work in (trivial, create):
         _run_clients(sessions, work, WARM_SECONDS)
     # Then the two endpoints take turns, so a slow patch of this machine weighs on both sides.
-    phases = {"get": (trivial, Phase()), "post": (create, Phase())}
+    get, post = Phase(), Phase()
     for _ in range(ROUNDS):
-        for work, phase in phases.values():
-            phase.add(*_run_clients(sessions, work, PHASE_SECONDS / ROUNDS))
-    get, post = phases["get"][1], phases["post"][1]
+        get.add(*_run_clients(sessions, trivial, PHASE_SECONDS / ROUNDS))
+        post.add(*_run_clients(sessions, create, PHASE_SECONDS / ROUNDS))
     trivial_rate = _line(f"GET {trivial_path}", get)
     create_rate = _line("POST /api/v1/bookings/ (201 each)", post)
     for s in sessions:

@@ -104,22 +104,23 @@ class PkReader(Generic[M]):
         alias = connection.alias
         compiler = self.queryset.filter(pk=self._PROBE).order_by().query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
-        if list(params).count(self._PROBE) != 1:  # a filter of the queryset's own took the probe's value
+        params = list(params)
+        if params.count(self._PROBE) != 1:  # a filter of the queryset's own took the probe's value
             raise ValueError(f"PkReader cannot place the key in {sql!r} with {params!r}.")
         columns = [column for column, _sql, _alias in compiler.select]
         fields = compiler.klass_info["select_fields"]
         own = slice(fields[0], fields[-1] + 1)
         compiled = _Compiled(
             sql=sql,
-            params=list(params),
-            key_at=list(params).index(self._PROBE),
+            params=params,
+            key_at=params.index(self._PROBE),
             compiler=compiler,
             converters=compiler.get_converters(columns),
             own=own,
             attnames=[column.target.attname for column in columns[own]],
             populators=get_related_populators(compiler.klass_info, compiler.select, alias),
         )
-        self._local.__dict__[alias] = compiled
+        setattr(self._local, alias, compiled)
         return compiled
 
     def _key(self, pk: Any, connection: BaseDatabaseWrapper) -> Any:
@@ -139,7 +140,7 @@ class PkReader(Generic[M]):
 
     def get(self, pk: Any) -> M | None:
         connection = connections[self.queryset.db]
-        c = self._local.__dict__.get(connection.alias) or self._compile(connection)
+        c = getattr(self._local, connection.alias, None) or self._compile(connection)
         key = self._key(pk, connection)
         if key is None:
             return None
